@@ -1,0 +1,50 @@
+# AMICo — commandes de l'équipe. `make help` les liste.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The stamp carries a hash of pyproject.toml: changing the pins reinstalls, nothing else does.
+DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(DEPS_HASH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup lint test test-fast demo bench clean
+
+help:
+	@echo "make setup      crée .venv et installe les dépendances épinglées (idempotent)"
+	@echo "make test       installation + lint + tous les tests (ce que lance la CI)"
+	@echo "make test-fast  tests sans conteneurs ni émulateurs (boucle rapide)"
+	@echo "make demo       installation + tâche principale sur le labo de démonstration"
+	@echo "make bench      mesures de performance (ratios, voir bench/)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check src tests bench plugins
+	$(BIN)/ruff format --check src tests bench plugins
+	$(BIN)/amico referentiel check referentiel
+	$(BIN)/ansible-lint --offline
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
+
+test: setup lint
+	$(BIN)/pytest -q
+
+demo: setup
+	$(BIN)/amico referentiel check referentiel
+	$(BIN)/ansible-inventory -i inventories/demo --graph
+
+bench: setup
+	$(BIN)/python bench/inventory_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
