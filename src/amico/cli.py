@@ -1,10 +1,33 @@
-"""The `amico` command line."""
+"""The `amico` command line: one sub-command per job, each registered by its module."""
 
+import argparse
+import importlib
 import sys
+
+# Each module exposes `register(subparsers)`; it adds its sub-command and sets `func`.
+COMMAND_MODULES = [
+    "amico.referentiel.cli",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amico",
+        description="AMICo : maintenance informatique des collèges pilotée par le référentiel.",
+    )
+    subparsers = parser.add_subparsers(dest="commande", metavar="COMMANDE")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
 
 
 if __name__ == "__main__":
