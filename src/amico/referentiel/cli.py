@@ -1,0 +1,56 @@
+"""`amico referentiel check|generate`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from amico.referentiel.findings import ReferentielInvalide
+from amico.referentiel.generate import generate
+from amico.referentiel.loader import load
+
+EXIT_INVALID = 2
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("referentiel", help="vérifier ou générer un référentiel")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = sub.add_parser("check", help="vérifier le référentiel (schéma et cohérence)")
+    check.add_argument("dossier", nargs="?", default="referentiel", type=Path)
+    check.set_defaults(func=run_check)
+    gen = sub.add_parser("generate", help="générer un référentiel synthétique valide")
+    gen.add_argument("--sites", type=int, required=True, help="nombre de collèges")
+    gen.add_argument("--postes", type=int, required=True, help="nombre total de postes")
+    gen.add_argument("--out", type=Path, required=True, help="dossier à écrire")
+    gen.add_argument("--depuis", type=Path, default=Path("referentiel"),
+                     help="référentiel dont copier catalogues, matrice et plan")  # fmt: skip
+    gen.set_defaults(func=run_generate)
+
+
+def run_check(args) -> int:
+    try:
+        ref = load(args.dossier)
+    except ReferentielInvalide as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_INVALID
+    for warning in ref.warnings:
+        print(warning.with_line().format(ref.root), file=sys.stderr)
+    posts = sum(len(s.postes) for s in ref.sites)
+    switches = sum(len(s.commutateurs) for s in ref.sites)
+    servers = sum(len(s.serveurs) for s in ref.sites)
+    print(
+        f"Référentiel valide ({ref.root}) : {len(ref.sites)} collège(s), {servers} serveur(s), "
+        f"{switches} commutateur(s), {posts} poste(s), {len(ref.logiciels.logiciels)} logiciel(s), "
+        f"{len(ref.matrice.services)} service(s) de la matrice, "
+        f"{len(ref.warnings)} avertissement(s)."
+    )
+    return 0
+
+
+def run_generate(args) -> int:
+    if args.sites < 1 or args.postes < 0:
+        print("erreur : --sites doit valoir au moins 1 et --postes au moins 0", file=sys.stderr)
+        return EXIT_INVALID
+    written = generate(args.depuis, args.out, args.sites, args.postes)
+    print(f"{len(written)} collège(s) écrit(s) dans {args.out}/sites")
+    return 0
