@@ -45,6 +45,7 @@ demo: setup
 
 bench: setup
 	$(BIN)/python bench/inventory_bench.py
+	$(BIN)/python bench/catalogue_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

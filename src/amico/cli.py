@@ -7,6 +7,8 @@ import sys
 # Each module exposes `register(subparsers)`; it adds its sub-command and sets `func`.
 COMMAND_MODULES = [
     "amico.referentiel.cli",
+    "amico.catalogue.cli",
+    "amico.glpi.cli",
 ]
 
 

@@ -160,6 +160,7 @@ def build(
             f"site_{site.uai.lower()}",
             g_terr,
             {
+                "amico_uai": site.uai,
                 "amico_site": {
                     "uai": site.uai,
                     "nom": site.nom,

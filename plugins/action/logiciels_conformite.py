@@ -1,0 +1,143 @@
+"""Action amico.colleges.logiciels_conformite: thin layer over amico.catalogue.execution.
+
+Real posts: collecteur.ps1 runs through ansible.windows.win_powershell over the host's
+connection (winrm or psrp): one remote call to collect, one more only when there is work.
+Lab posts (host var `amico_lab_windows_etat`): the same script and parameters are
+replayed by the stand-in amico.lab.windows.PosteSimule instead of WinRM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from ansible.plugins.action import ActionBase
+
+_CACHE: dict = {}
+
+ARGS = {
+    "catalogue_fichier": {"type": "path"},
+    "catalogue": {"type": "dict"},
+    "poste": {"type": "dict", "required": True},
+    "appliquer": {"type": "bool", "default": True},
+    "partage": {"type": "str", "default": ""},
+    "partage_utilisateur": {"type": "str", "default": ""},
+    "partage_mot_de_passe": {"type": "str", "default": "", "no_log": True},
+    "fenetre_maintenance": {"type": "str"},
+    "espace_libre_min_mo": {"type": "int", "default": 2048},
+    "delai_installation_s": {"type": "int", "default": 3600},
+    "maintenant": {"type": "str"},
+}
+
+
+def _compile(args):
+    from amico.catalogue import Catalogue, Evaluateur
+
+    if args.get("catalogue"):
+        return Catalogue(args["catalogue"]), None
+    chemin = args.get("catalogue_fichier")
+    if not chemin:
+        raise AnsibleActionFail("catalogue_fichier ou catalogue est obligatoire")
+    cle = (chemin, os.stat(chemin).st_mtime_ns)
+    if cle not in _CACHE:
+        import yaml
+
+        with open(chemin, encoding="utf-8") as f:
+            cat = Catalogue(yaml.safe_load(f))
+        _CACHE.clear()
+        _CACHE[cle] = (cat, Evaluateur(cat))
+    return _CACHE[cle]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGS)
+        try:
+            from amico.catalogue import CatalogueError
+            from amico.catalogue.evaluation import Evaluateur
+            from amico.catalogue.execution import script_collecteur, traiter_poste
+        except ImportError as exc:
+            raise AnsibleActionFail(
+                f"paquet Python « amico » introuvable ({exc}) : lancer `make setup`"
+            ) from exc
+        try:
+            catalogue, evaluateur = _compile(args)
+            evaluateur = evaluateur or Evaluateur(catalogue)
+        except (CatalogueError, OSError) as exc:
+            raise AnsibleActionFail(f"catalogue invalide : {exc}") from exc
+        script = script_collecteur()
+        lab = task_vars.get("amico_lab_windows_etat")
+        distant = (
+            self._distant_lab(lab, script) if lab else self._distant_winrm(script, args, task_vars)
+        )
+        maintenant = (
+            dt.datetime.fromisoformat(args["maintenant"]) if args.get("maintenant") else None
+        )
+        poste = dict(args["poste"])
+        poste.setdefault("nom", task_vars.get("inventory_hostname"))
+        try:
+            rapport = traiter_poste(
+                catalogue,
+                evaluateur,
+                poste,
+                distant,
+                appliquer=args["appliquer"],
+                verification=bool(self._task.check_mode),
+                partage=args["partage"],
+                fenetre_maintenance=args.get("fenetre_maintenance"),
+                maintenant=maintenant,
+                espace_libre_min_mo=args["espace_libre_min_mo"],
+                delai_installation_s=args["delai_installation_s"],
+            )
+        except CatalogueError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        result.update(rapport)
+        result["changed"] = bool(rapport["changed"])
+        result["transport"] = (
+            "labo (simulé)" if lab else task_vars.get("ansible_connection", "winrm")
+        )
+        return result
+
+    def _distant_lab(self, chemin, script):
+        from amico.lab.windows import PosteInjoignable, PosteSimule
+
+        poste = PosteSimule(chemin)
+
+        def distant(parametres):
+            try:
+                return poste.executer(script, parametres)
+            except PosteInjoignable as exc:
+                raise AnsibleConnectionFailure(f"injoignable : {exc}") from exc
+
+        return distant
+
+    def _distant_winrm(self, script, args, task_vars):
+        def distant(parametres):
+            if parametres.get("Mode") == "appliquer" and args.get("partage_utilisateur"):
+                parametres = dict(
+                    parametres,
+                    UtilisateurPartage=args["partage_utilisateur"],
+                    MotDePassePartage=args["partage_mot_de_passe"],
+                )
+            res = self._execute_module(
+                module_name="ansible.windows.win_powershell",
+                module_args={"script": script, "parameters": parametres},
+                task_vars=task_vars,
+            )
+            if res.get("unreachable"):
+                raise AnsibleConnectionFailure(f"injoignable : {res.get('msg')}")
+            if res.get("failed"):
+                erreurs = res.get("error") or res.get("msg")
+                raise AnsibleActionFail(f"le collecteur a échoué : {erreurs}")
+            sortie = [o for o in res.get("output") or [] if isinstance(o, str)]
+            if not sortie:
+                raise AnsibleActionFail("le collecteur n'a rien renvoyé")
+            return json.loads(sortie[-1])
+
+        return distant

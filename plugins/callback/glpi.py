@@ -1,0 +1,307 @@
+# Copyright: AMICo contributors
+# EUPL-1.2
+"""Callback amico.colleges.glpi: report every run to the helpdesk (GLPI). Thin layer over
+amico.glpi (routing.plan, guichet.deliver, inventory)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: glpi
+type: notification
+short_description: Signale chaque exécution dans GLPI (tickets routés par la matrice des services)
+description:
+  - À la fin d'une exécution, regroupe les résultats par site et par service et, pour chaque
+    (site, service, problème), ouvre un ticket GLPI portant un identifiant externe stable,
+    ou ajoute un suivi au ticket ouvert qui le porte déjà (jamais de doublon, même entre
+    deux exécutions concurrentes) ; résout le ticket quand le problème a disparu ; n'ouvre
+    rien pour une dérive ignorée ; trace les changements faits sur les hôtes.
+  - Le ticket est assigné aux groupes des acteurs R de la matrice des services ; A, C et I
+    et les anomalies de la matrice sont écrits dans le ticket.
+  - Si GLPI est injoignable ou en erreur, les appels sont écrits dans le spool et rejoués
+    à l'exécution suivante ou par C(amico guichet vider). Le délai configuré borne
+    l'attente (un GLPI qui ne répond pas ne bloque pas l'exécution).
+  - "Jetons : uniquement par variables d'environnement (comme AWX injecte ses identifiants) :
+    AMICO_GLPI_APP_TOKEN, AMICO_GLPI_USER_TOKEN, AMICO_GLPI_LOGIN, AMICO_GLPI_PASSWORD,
+    AMICO_GLPI_CLIENT_ID, AMICO_GLPI_CLIENT_SECRET ; ou un fichier YAML chiffré par
+    ansible-vault (option secrets_file). Jamais dans ansible.cfg, jamais affichés."
+requirements:
+  - le paquet Python amico (src/amico)
+options:
+  url:
+    description: URL de base de GLPI (sans apirest.php).
+    env: [{name: AMICO_GLPI_URL}]
+    ini: [{section: callback_glpi, key: url}]
+  api:
+    description: API utilisée, v1 (apirest.php) ou v2 (api.php, GLPI 11).
+    default: v1
+    choices: [v1, v2]
+    env: [{name: AMICO_GLPI_API}]
+    ini: [{section: callback_glpi, key: api}]
+  timeout:
+    description: Délai maximal d'une requête, en secondes.
+    type: float
+    default: 10
+    env: [{name: AMICO_GLPI_TIMEOUT}]
+    ini: [{section: callback_glpi, key: timeout}]
+  budget:
+    description: Durée maximale de tout l'envoi en fin d'exécution, en secondes ; au-delà, le reste va au spool.
+    type: float
+    default: 60
+    env: [{name: AMICO_GLPI_BUDGET}]
+    ini: [{section: callback_glpi, key: budget}]
+  routing:
+    description: Fichier YAML de routage (UAI -> entité GLPI, acteur -> groupe GLPI, phase, interventions).
+    type: path
+    env: [{name: AMICO_GLPI_ROUTAGE}]
+    ini: [{section: callback_glpi, key: routage}]
+  matrix:
+    description: Matrice des services (YAML brut du référentiel).
+    type: path
+    default: referentiel/matrice/services.yml
+    env: [{name: AMICO_GLPI_MATRICE}]
+    ini: [{section: callback_glpi, key: matrice}]
+  spool:
+    description: Répertoire du spool (sur AWX, un volume persistant). Défaut, l'état AMICo guichet/spool.
+    type: path
+    env: [{name: AMICO_GLPI_SPOOL}]
+    ini: [{section: callback_glpi, key: spool}]
+  mode:
+    description: C(execution) ou C(derive) (exécution en lecture seule qui constate les écarts).
+    default: execution
+    choices: [execution, derive]
+    env: [{name: AMICO_GLPI_MODE}]
+    ini: [{section: callback_glpi, key: mode}]
+  site_var:
+    description: Variable d'hôte donnant l'UAI du site.
+    default: amico_uai
+    env: [{name: AMICO_GLPI_SITE_VAR}]
+    ini: [{section: callback_glpi, key: site_var}]
+  service_var:
+    description: Variable d'hôte donnant l'id du service de la matrice.
+    default: amico_service
+    env: [{name: AMICO_GLPI_SERVICE_VAR}]
+    ini: [{section: callback_glpi, key: service_var}]
+  inventory:
+    description: Envoyer aussi l'inventaire natif (faits collectés, résultats C(amico_inventaire)).
+    type: bool
+    default: false
+    env: [{name: AMICO_GLPI_INVENTAIRE}]
+    ini: [{section: callback_glpi, key: inventaire}]
+  secrets_file:
+    description: Fichier YAML des jetons, chiffré par ansible-vault (clés app_token, user_token, login, password, client_id, client_secret).
+    type: path
+    env: [{name: AMICO_GLPI_SECRETS_FILE}]
+    ini: [{section: callback_glpi, key: fichier_secrets}]
+  verify_tls:
+    description: Vérifier le certificat TLS de GLPI.
+    type: bool
+    default: true
+    env: [{name: AMICO_GLPI_VERIFY_TLS}]
+    ini: [{section: callback_glpi, key: verify_tls}]
+  ca_file:
+    description: Autorité de certification de GLPI.
+    type: path
+    env: [{name: AMICO_GLPI_CA_FILE}]
+    ini: [{section: callback_glpi, key: ca_file}]
+"""
+
+import datetime as dt
+import os
+import uuid
+
+import yaml
+from ansible.plugins.callback import CallbackBase
+
+try:
+    from amico.glpi.config import ConfigError, check_routing, load_config, load_routing
+    from amico.glpi.guichet import deliver
+    from amico.glpi.inventory import (
+        InventoryError,
+        from_ansible_facts,
+        from_switch,
+        from_windows_collector,
+    )
+    from amico.glpi.routing import (
+        CHANGEMENT,
+        CONFORME,
+        DERIVE,
+        ECHEC,
+        Finding,
+        RunInfo,
+        plan,
+        slug,
+    )
+    from amico.glpi.spool import Spool
+
+    HAS_AMICO = True
+except ImportError:  # pragma: no cover
+    HAS_AMICO = False
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "notification"
+    CALLBACK_NAME = "amico.colleges.glpi"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._findings = []
+        self._inventory_ops = []
+        self._play = None
+        self._loader = None
+        self._hostvars = {}
+        self._playbook = ""
+        self._check_mode = False
+
+    # ---- collection -----------------------------------------------------------------
+    def v2_playbook_on_start(self, playbook):
+        self._playbook = os.path.basename(getattr(playbook, "_file_name", "") or "")
+        self._loader = getattr(playbook, "_loader", None)
+
+    def v2_playbook_on_play_start(self, play):
+        self._play = play
+        self._check_mode = bool(getattr(play, "check_mode", False))
+
+    def _vars(self, host):
+        if host.name not in self._hostvars:
+            values = {}
+            try:
+                vm = self._play.get_variable_manager()
+                values = vm.get_vars(play=self._play, host=host, include_hostvars=False)
+            except Exception:  # noqa: BLE001 - fall back to inventory vars
+                values = dict(host.get_vars())
+            self._hostvars[host.name] = {
+                "site": values.get(self.get_option("site_var")),
+                "service": values.get(self.get_option("service_var")),
+            }
+        return self._hostvars[host.name]
+
+    def _where(self, result):
+        v = self._vars(result._host)
+        site, service = v["site"], v["service"]
+        if not site or not service or "{{" in str(site) + str(service):
+            return None
+        return str(site), str(service)
+
+    def _record(self, result, etat, detail=""):
+        where = self._where(result)
+        if where is None:
+            return
+        host = result._host.get_name()
+        constats = result._result.get("amico_constats")
+        if isinstance(constats, list):  # drift roles report their own findings
+            for c in constats:
+                self._findings.append(
+                    Finding(
+                        where[0],
+                        str(c.get("service") or where[1]),
+                        str(c.get("probleme")),
+                        str(c.get("etat")),
+                        host,
+                        str(c.get("detail") or ""),
+                    )
+                )
+            return
+        task = result._task.get_name() or result._task.action
+        probleme = "injoignable" if etat == "injoignable" else f"echec-{slug(task)}"
+        if etat == "injoignable":
+            etat = ECHEC
+        if etat == CHANGEMENT:
+            self._findings.append(Finding(*where, f"echec-{slug(task)}", CONFORME, host))
+            if self._check_mode or self.get_option("mode") == "derive":
+                # read-only run: a change that would be made is a deviation
+                self._findings.append(Finding(*where, f"ecart-{slug(task)}", DERIVE, host, task))
+                return
+            self._findings.append(Finding(*where, "interventions", CHANGEMENT, host, task))
+            return
+        if etat == CONFORME and (self._check_mode or self.get_option("mode") == "derive"):
+            self._findings.append(Finding(*where, f"ecart-{slug(task)}", CONFORME, host))
+        self._findings.append(Finding(*where, probleme, etat, host, detail))
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        if ignore_errors:
+            return
+        r = result._result
+        msg = r.get("msg") or r.get("stderr") or r.get("reason") or ""
+        self._record(result, ECHEC, str(msg))
+
+    def v2_runner_on_unreachable(self, result):
+        self._record(result, "injoignable", str(result._result.get("msg") or ""))
+
+    def v2_runner_on_ok(self, result):
+        r = result._result
+        if self.get_option("inventory"):
+            self._collect_inventory(result)
+        if r.get("changed"):
+            self._record(result, CHANGEMENT)
+        else:
+            self._record(result, CONFORME)
+
+    def _collect_inventory(self, result):
+        r = result._result
+        try:
+            facts = r.get("ansible_facts") or {}
+            if facts.get("ansible_hostname") or facts.get("ansible_system"):
+                payload = from_ansible_facts(facts)
+                self._inventory_ops.append(
+                    {"op": "inventaire", "id": str(uuid.uuid4()), "payload": payload}
+                )
+            item = r.get("amico_inventaire")
+            if isinstance(item, dict):
+                builder = {"commutateur": from_switch, "poste_windows": from_windows_collector}.get(
+                    item.get("type")
+                )
+                if builder:
+                    self._inventory_ops.append(
+                        {
+                            "op": "inventaire",
+                            "id": str(uuid.uuid4()),
+                            "payload": builder(item.get("donnees") or {}),
+                        }
+                    )
+        except InventoryError as e:
+            self._display.warning(
+                f"GLPI : inventaire de {result._host.get_name()} non envoyé : {e}"
+            )
+
+    # ---- delivery -------------------------------------------------------------------
+    def v2_playbook_on_stats(self, stats):
+        if not HAS_AMICO:
+            self._display.warning("GLPI : paquet amico introuvable, rien n'est signalé")
+            return
+        try:
+            routing_path = self.get_option("routing")
+            if not routing_path:
+                raise ConfigError("option routing (AMICO_GLPI_ROUTAGE) absente")
+            routing = load_routing(routing_path)
+            with open(self.get_option("matrix"), encoding="utf-8") as fh:
+                matrix = yaml.safe_load(fh) or {}
+            config = load_config(
+                {
+                    "url": self.get_option("url"),
+                    "api": self.get_option("api"),
+                    "timeout": self.get_option("timeout"),
+                    "budget": self.get_option("budget"),
+                    "verify_tls": self.get_option("verify_tls"),
+                    "ca_file": self.get_option("ca_file"),
+                },
+                secrets_file=self.get_option("secrets_file"),
+                loader=self._loader,
+            )
+            check_routing(routing)
+        except (ConfigError, OSError, yaml.YAMLError) as e:
+            self._display.warning(f"GLPI : configuration invalide, rien n'est signalé : {e}")
+            return
+        run_id = os.environ.get("JOB_ID") or os.environ.get("AWX_JOB_ID") or uuid.uuid4().hex[:12]
+        run = RunInfo(
+            run_id=run_id,
+            playbook=self._playbook,
+            date=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            mode=self.get_option("mode"),
+        )
+        ops = plan(self._findings, matrix, routing, run) + self._inventory_ops
+        outcome = deliver(ops, config, Spool(self.get_option("spool")))
+        self._display.display(outcome.summary())
+        for err in outcome.errors:
+            self._display.warning(config.scrub(err))

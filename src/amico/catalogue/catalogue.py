@@ -1,0 +1,215 @@
+"""The software catalog, compiled once for fast evaluation over thousands of posts.
+
+Input is the raw YAML dict of `referentiel/catalogue/logiciels.yml` (keys `logiciels`
+and `profils`, schema in referentiel/README.md); this module does not depend on the
+référentiel loader. Regexes are compiled once, minimum versions parsed once, profiles
+resolved once (with `inclut` composition and cycle detection), and the collector's
+request (which files, registry values and services to read) is derived per profile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .versions import Version, parse_version
+
+CODES_INSTALLATION_DEFAUT = (0, 3010, 1641)
+CODES_DESINSTALLATION_DEFAUT = (0, 1605, 3010, 1641)
+
+
+class CatalogueError(ValueError):
+    """An inconsistency in the catalog or a post (message in French)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Regle:
+    """One detection rule (the rules of an entry are OR-ed, in catalog order)."""
+
+    type: str  # desinstallation | msi | fichier | registre | service
+    nom: re.Pattern[str] | None = None  # desinstallation: regex on DisplayName
+    editeur: re.Pattern[str] | None = None  # desinstallation: regex on Publisher
+    code_produit: str | None = None  # msi: upper-case GUID with braces
+    chemin: str | None = None  # fichier
+    cle: str | None = None  # registre
+    valeur: str | None = None  # registre (None: the key's presence)
+    service: str | None = None  # service name
+
+    @property
+    def cle_registre(self) -> str:
+        return f"{self.cle}|{self.valeur or ''}"
+
+
+@dataclass(slots=True)
+class Entree:
+    id: str
+    nom: str
+    categorie: str
+    statut: str  # supporte | fin_de_vie | interdit
+    version_min: Version | None
+    version_exacte: bool
+    regles: tuple[Regle, ...]
+    installation: dict[str, Any] | None
+    desinstallation: dict[str, Any] | None
+    dependances: tuple[str, ...] = ()
+    conflits: tuple[str, ...] = ()
+    fin_de_vie: str | None = None
+    remplace_par: str | None = None
+    brut: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def normaliser_guid(code: str) -> str:
+    c = str(code).strip().upper()
+    if not c.startswith("{"):
+        c = "{" + c
+    if not c.endswith("}"):
+        c += "}"
+    return c
+
+
+def _regex(motif: str, ou: str) -> re.Pattern[str]:
+    try:
+        return re.compile(motif, re.IGNORECASE)
+    except re.error as exc:
+        raise CatalogueError(f"{ou} : expression régulière invalide {motif!r} ({exc})") from exc
+
+
+def _editeur(motif: str, ou: str) -> re.Pattern[str]:
+    """Publisher: a regex searched case-insensitively (a plain name works as is)."""
+    try:
+        return re.compile(motif, re.IGNORECASE)
+    except re.error:
+        return _regex(re.escape(motif), ou)
+
+
+def _regle(brute: dict[str, Any], ou: str) -> Regle:
+    t = brute.get("type")
+    if t == "desinstallation":
+        if not brute.get("nom"):
+            raise CatalogueError(f"{ou} : règle desinstallation sans « nom » (regex DisplayName)")
+        editeur = brute.get("editeur")
+        return Regle(
+            type=t,
+            nom=_regex(str(brute["nom"]), ou),
+            editeur=_editeur(str(editeur), ou) if editeur else None,
+        )
+    if t == "msi":
+        return Regle(type=t, code_produit=normaliser_guid(brute["code_produit"]))
+    if t == "fichier":
+        return Regle(type=t, chemin=str(brute["chemin"]))
+    if t == "registre":
+        return Regle(type=t, cle=str(brute["cle"]), valeur=brute.get("valeur"))
+    if t == "service":
+        return Regle(type=t, service=str(brute["nom"]))
+    raise CatalogueError(f"{ou} : type de règle inconnu {t!r}")
+
+
+def _entree(brute: dict[str, Any]) -> Entree:
+    ident = str(brute.get("id"))
+    ou = f"logiciel {ident}"
+    cycle = brute.get("cycle_de_vie") or {}
+    statut = cycle.get("statut", "supporte")
+    if statut not in ("supporte", "fin_de_vie", "interdit"):
+        raise CatalogueError(f"{ou} : cycle_de_vie.statut inconnu {statut!r}")
+    vmin_txt = brute.get("version_min")
+    vmin = parse_version(vmin_txt) if vmin_txt not in (None, "") else None
+    if vmin_txt not in (None, "") and vmin is None:
+        raise CatalogueError(f"{ou} : version_min illisible {vmin_txt!r}")
+    regles = tuple(_regle(r, ou) for r in (brute.get("detection") or []))
+    return Entree(
+        id=ident,
+        nom=str(brute.get("nom") or ident),
+        categorie=str(brute.get("categorie") or ""),
+        statut=statut,
+        version_min=vmin,
+        version_exacte=bool(brute.get("version_exacte")),
+        regles=regles,
+        installation=brute.get("installation") or None,
+        desinstallation=brute.get("desinstallation") or None,
+        dependances=tuple(brute.get("dependances") or ()),
+        conflits=tuple(brute.get("conflits") or ()),
+        fin_de_vie=str(cycle["fin_de_vie"]) if cycle.get("fin_de_vie") else None,
+        remplace_par=cycle.get("remplace_par"),
+        brut=brute,
+    )
+
+
+class Catalogue:
+    """Compiled catalog: entries by id, resolved profiles, per-profile collector requests."""
+
+    def __init__(self, brut: dict[str, Any]):
+        if not isinstance(brut, dict):
+            raise CatalogueError("catalogue : un dictionnaire {logiciels, profils} est attendu")
+        self.entrees: dict[str, Entree] = {}
+        for e in brut.get("logiciels") or []:
+            entree = _entree(e)
+            if entree.id in self.entrees:
+                raise CatalogueError(f"logiciel {entree.id} : identifiant en double")
+            self.entrees[entree.id] = entree
+        self._profils_bruts: dict[str, dict[str, Any]] = {
+            str(p["id"]): p for p in (brut.get("profils") or [])
+        }
+        self._resolus: dict[tuple[str, str | None], tuple[Entree, ...]] = {}
+        self._demandes: dict[tuple[str, str | None], dict[str, Any]] = {}
+        # Forbidden software is looked for on every post, whatever its profile.
+        self.interdits = tuple(e for e in self.entrees.values() if e.statut == "interdit")
+
+    # -- profiles ---------------------------------------------------------------------------
+    def _ids_profil(self, pid: str, pile: tuple[str, ...]) -> list[str]:
+        if pid in pile:
+            raise CatalogueError(
+                f"profil {pid} : inclusion circulaire ({' -> '.join(pile + (pid,))})"
+            )
+        profil = self._profils_bruts.get(pid)
+        if profil is None:
+            raise CatalogueError(f"profil inconnu {pid!r}")
+        ids: list[str] = []
+        for inclus in profil.get("inclut") or []:
+            ids.extend(self._ids_profil(str(inclus), pile + (pid,)))
+        ids.extend(str(i) for i in (profil.get("logiciels") or []))
+        return ids
+
+    def entrees_poste(self, profil: str, systeme: str | None = None) -> tuple[Entree, ...]:
+        """Entries that apply to a post: its OS entry, its profile (resolved), every forbidden one."""  # noqa: E501
+        cle = (profil, systeme)
+        if cle in self._resolus:
+            return self._resolus[cle]
+        ids: list[str] = []
+        if systeme:
+            ids.append(systeme)
+        ids.extend(self._ids_profil(profil, ()))
+        ids.extend(e.id for e in self.interdits)
+        vus: set[str] = set()
+        resultat: list[Entree] = []
+        for i in ids:
+            if i in vus:
+                continue
+            vus.add(i)
+            entree = self.entrees.get(i)
+            if entree is None:
+                raise CatalogueError(f"profil {profil} : logiciel inconnu {i!r}")
+            resultat.append(entree)
+        self._resolus[cle] = tuple(resultat)
+        return self._resolus[cle]
+
+    # -- what the collector must read ------------------------------------------------------
+    def demande(self, profil: str, systeme: str | None = None) -> dict[str, Any]:
+        """The collector's parameters: only the files, registry values, services the rules ask for."""  # noqa: E501
+        cle = (profil, systeme)
+        if cle not in self._demandes:
+            fichiers: list[str] = []
+            registre: list[dict[str, Any]] = []
+            services: list[str] = []
+            for e in self.entrees_poste(profil, systeme):
+                for r in e.regles:
+                    if r.type == "fichier" and r.chemin not in fichiers:
+                        fichiers.append(r.chemin)
+                    elif r.type == "registre":
+                        item = {"cle": r.cle, "valeur": r.valeur}
+                        if item not in registre:
+                            registre.append(item)
+                    elif r.type == "service" and r.service not in services:
+                        services.append(r.service)
+            self._demandes[cle] = {"fichiers": fichiers, "registre": registre, "services": services}
+        return self._demandes[cle]

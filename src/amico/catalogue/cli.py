@@ -1,0 +1,144 @@
+"""`amico logiciels ...`: cache sync, offline evaluation, Wake-on-LAN, campaign progress.
+
+Register with `register(subparsers)` (add "amico.catalogue.cli" to amico.cli.COMMAND_MODULES).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def _charger_catalogue(chemin: str) -> dict:
+    return yaml.safe_load(Path(chemin).read_text(encoding="utf-8"))
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from .cache import CacheError, manifeste, synchroniser
+
+    entrees = manifeste(_charger_catalogue(args.catalogue))
+    debit = int(args.debit_max * 1024) if args.debit_max else None
+    try:
+        b = synchroniser(
+            entrees,
+            args.source,
+            args.destination,
+            debit_max_octets=debit,
+            accepter_sans_empreinte=args.accepter_sans_empreinte,
+        )
+    except CacheError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"copiés : {len(b.copies)} ; déjà présents : {len(b.deja_presents)} ; "
+        f"repris : {len(b.repris)} ; octets : {b.octets}"
+    )
+    for f, e in b.erreurs.items():
+        print(f"  {f} : {e}", file=sys.stderr)
+    return 1 if b.erreurs else 0
+
+
+def _evaluer(args: argparse.Namespace) -> int:
+    from .catalogue import Catalogue, CatalogueError
+    from .evaluation import LIBELLES, Evaluateur, derive_poste
+    from .plan import planifier
+
+    try:
+        cat = Catalogue(_charger_catalogue(args.catalogue))
+        collecte = json.loads(Path(args.collecte).read_text(encoding="utf-8"))
+        res = Evaluateur(cat).evaluer(collecte, args.profil, args.systeme)
+    except (CatalogueError, OSError, ValueError) as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    plan = planifier(cat, res, collecte)
+    if args.json:
+        print(
+            json.dumps(
+                {"statuts": [r.en_dict() for r in res], "plan": plan.en_dict()},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        for r in res:
+            v = f" {r.version}" if r.version else ""
+            att = f" (attendu {r.attendu})" if r.attendu else ""
+            rem = f" — {r.remarque}" if r.remarque else ""
+            print(f"{r.id:24} {LIBELLES[r.statut]:12}{v}{att}{rem}")
+        print(f"dérive du poste : {derive_poste([r.statut for r in res])}")
+        for a in plan.actions:
+            print(f"action prévue : {a.action} {a.id}")
+    return 0
+
+
+def _reveil(args: argparse.Namespace) -> int:
+    from .wol import reveiller
+
+    try:
+        n = reveiller(args.mac, args.adresse, args.port)
+    except ValueError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    print(f"{n} paquet(s) magique(s) envoyé(s) à {args.adresse}:{args.port}")
+    return 0
+
+
+def _campagne(args: argparse.Namespace) -> int:
+    from .campagne import charger
+
+    etat = charger(args.etat)
+    if not etat:
+        print(f"aucune campagne dans {args.etat}", file=sys.stderr)
+        return 2
+    prog = etat.get("progression") or {}
+    for site, s in sorted((prog.get("sites") or {}).items()):
+        print(
+            f"{site} : {s['conforme']}/{s['total']} conformes ({s['pourcentage_conforme']} %), "
+            f"{s['non conforme']} non conformes, {s['injoignable']} injoignables"
+        )
+    relancer = prog.get("a_relancer") or []
+    print("à relancer : " + (",".join(relancer) if relancer else "aucun"))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("logiciels", help="catalogue logiciel des postes Windows")
+    sp = p.add_subparsers(dest="action_logiciels", metavar="ACTION")
+
+    c = sp.add_parser(
+        "cache", help="alimenter le partage logiciels d'un site (sha256, débit, reprise)"
+    )
+    c.add_argument("--catalogue", required=True, help="referentiel/catalogue/logiciels.yml")
+    c.add_argument("--source", required=True, help="dossier ou URL http(s) des installeurs")
+    c.add_argument("--destination", required=True, help="partage logiciels du site (monté)")
+    c.add_argument("--debit-max", type=float, default=None, help="débit maximal en Kio/s")
+    c.add_argument(
+        "--accepter-sans-empreinte",
+        action="store_true",
+        help="copier aussi les installeurs sans sha256 au catalogue",
+    )
+    c.set_defaults(func=_cache)
+
+    e = sp.add_parser("evaluer", help="évaluer une sortie enregistrée du collecteur")
+    e.add_argument("--catalogue", required=True)
+    e.add_argument("--collecte", required=True, help="JSON renvoyé par collecteur.ps1")
+    e.add_argument("--profil", required=True)
+    e.add_argument("--systeme", default=None)
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_evaluer)
+
+    r = sp.add_parser("reveil", help="Wake-on-LAN avant une campagne")
+    r.add_argument("--mac", action="append", required=True)
+    r.add_argument("--adresse", default="255.255.255.255", help="diffusion dirigée du site")
+    r.add_argument("--port", type=int, default=9)
+    r.set_defaults(func=_reveil)
+
+    k = sp.add_parser("campagne", help="progression d'une campagne par site, postes à relancer")
+    k.add_argument("--etat", required=True, help="campagne.json")
+    k.set_defaults(func=_campagne)
+
+    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])

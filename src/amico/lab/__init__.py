@@ -1,0 +1,1 @@
+"""The project's test lab: podman containers built from the project's own recipe."""
