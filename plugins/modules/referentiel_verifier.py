@@ -8,8 +8,8 @@ short_description: Vérifie le référentiel AMICo (schéma et cohérence) avant
 description:
   - Le même contrôle que C(amico referentiel check). Échoue avec toutes les erreurs, en
     français, avec fichier, ligne, valeur fautive et correction.
-  - Chaque playbook l'exécute en premier, sur le contrôleur (C(hosts: localhost)), et
-    s'arrête avant de toucher un hôte.
+  - "Chaque playbook l'exécute en premier, sur le contrôleur (C(hosts: localhost)), et
+    s'arrête avant de toucher un hôte." 
 version_added: 1.0.0
 options:
   referentiel:

@@ -183,8 +183,11 @@ def make_site(
     }
 
 
-class _Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):
-    pass
+class _Dumper(yaml.SafeDumper):
+    """Indents list items under their key, as yamllint and ansible-lint expect."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
 
 
 def dump_site(site: dict, path: Path) -> None:

@@ -172,7 +172,7 @@ def build(
                     "vlans": [subnets[v].as_vars(regle) for v in site.vlans if v in subnets],
                     "salles": [r.model_dump(exclude_none=True) for r in site.salles],
                     "contacts": contacts,
-                }
+                },
             },
         )
         room_vlan = {r.id: r.vlan for r in site.salles}
