@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed-$(DEPS_HASH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lint test test-fast demo bench clean
+# Debian packages the tests and the demo use (installed when missing, never upgraded)
+SYSTEM_PACKAGES := chromium graphviz git openssh-client
+
+.PHONY: help setup system-packages lint test test-fast demo bench clean
 
 help:
 	@echo "make setup      crée .venv et installe les dépendances épinglées (idempotent)"
@@ -27,6 +30,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+system-packages:
+	lab/debian/install-packages.sh $(SYSTEM_PACKAGES)
+
 lint: setup
 	$(BIN)/ruff check src tests bench plugins
 	$(BIN)/ruff format --check src tests bench plugins
@@ -36,10 +42,10 @@ lint: setup
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow"
 
-test: setup lint
+test: setup system-packages lint
 	$(BIN)/pytest -q
 
-demo: setup
+demo: setup system-packages
 	$(BIN)/amico referentiel check referentiel
 	$(BIN)/ansible-inventory -i inventories/demo --graph
 
