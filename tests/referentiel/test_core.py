@@ -87,5 +87,8 @@ def test_expand_interfaces():
     ]
     with pytest.raises(ValueError):
         expand_interfaces("5-2")
+    assert expand_interfaces("A1-A3,10") == ["A1", "A2", "A3", "10"]
     with pytest.raises(ValueError):
-        expand_interfaces("uplink")
+        expand_interfaces("Gi1/0/1-Te1/0/2")
+    with pytest.raises(ValueError):
+        expand_interfaces("")

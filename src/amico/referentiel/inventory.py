@@ -202,6 +202,7 @@ def build(
             for sw in site.commutateurs:
                 vars_ = {
                     "ansible_host": str(sw.adresse),
+                    "amico_adresse": str(sw.adresse),  # stays when the lab overlays ansible_host
                     "amico_modele": sw.modele,
                     "amico_role_commutateur": sw.role,
                     "amico_ports": [p.model_dump(exclude_none=True) for p in sw.ports],

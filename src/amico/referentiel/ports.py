@@ -1,19 +1,35 @@
-"""Switch interface ranges as the référentiel writes them: "24", "1-20", "Gi1/0/1-24"."""
+"""Switch interface lists as the référentiel and the switches write them.
+
+"24", "1-20", "A1-A4", "Gi1/0/1-24", "1-4,10": a range runs on the last number of a
+name; parts are separated by commas or spaces. The switch drivers and the emulators use
+this same function (through amico.switches.ranges) to read what switches print.
+"""
 
 from __future__ import annotations
 
 import re
 
-_RANGE = re.compile(r"^(?P<prefix>.*?)(?P<first>\d+)(?:-(?P<last>\d+))?$")
+_PORT = re.compile(r"^(?P<prefix>.*?)(?P<num>\d+)$")
+MAX_RANGE = 1024
 
 
-def expand_interfaces(spec: str) -> list[str]:
-    """Expand a range on the last number of an interface name; ValueError when malformed."""
-    match = _RANGE.match(spec.strip())
-    if not match:
-        raise ValueError(f"interfaces illisibles : {spec!r}")
-    prefix, first = match["prefix"], int(match["first"])
-    last = int(match["last"]) if match["last"] else first
-    if last < first or last - first > 512:
-        raise ValueError(f"plage d'interfaces invalide : {spec!r}")
-    return [f"{prefix}{n}" for n in range(first, last + 1)]
+def expand_interfaces(text: str) -> list[str]:
+    """Expand a list of interfaces and ranges; ValueError (French) when unreadable."""
+    out: list[str] = []
+    for part in re.split(r"[,\s]+", str(text).strip()):
+        if not part:
+            continue
+        if "-" not in part:
+            out.append(part)
+            continue
+        first, last = part.rsplit("-", 1)
+        start, end = _PORT.match(first), _PORT.match(last)
+        if not start or not end or end.group("prefix") not in ("", start.group("prefix")):
+            raise ValueError(f"plage d'interfaces illisible : {part}")
+        low, high = int(start.group("num")), int(end.group("num"))
+        if high < low or high - low > MAX_RANGE:
+            raise ValueError(f"plage d'interfaces invalide : {part}")
+        out.extend(f"{start.group('prefix')}{n}" for n in range(low, high + 1))
+    if not out:
+        raise ValueError(f"aucune interface dans : {text!r}")
+    return out

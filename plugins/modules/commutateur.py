@@ -1,0 +1,125 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, Équipe AMICo
+# EUPL-1.2
+"""Documentation of amico.colleges.commutateur; the work is done by its action plugin."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: commutateur
+short_description: Configure un commutateur de collège (VLAN, ports, management) depuis le référentiel
+description:
+  - Lit la configuration en service (ArubaOS-Switch/ProCurve par netmiko C(hp_procurve),
+    Cisco IOS par napalm C(ios) et netmiko), calcule la configuration voulue depuis le
+    référentiel (rendu Jinja2 par fabricant), affiche l'écart, sauvegarde la configuration
+    en service dans un dépôt git par site, envoie les changements, relit et vérifie ;
+    en cas d'échec, restaure la configuration précédente et le signale.
+  - S'exécute sur le contrôleur (plugin d'action) ; aucun module n'est copié sur le commutateur.
+  - En mode vérification (C(--check)), rien n'est envoyé ; avec C(--diff), l'écart est affiché.
+  - Refuse toute modification d'un VLAN de l'Académie, et toute modification qui couperait
+    la session de management (VLAN, liaison montante, adresse) sauf C(force=true).
+version_added: "1.0.0"
+author: Équipe AMICo
+options:
+  site:
+    description: La variable de groupe C(amico_site) de l'inventaire (UAI, VLAN du site avec usage et propriétaire).
+    type: dict
+    required: true
+  nom:
+    description: Nom du commutateur (C(inventory_hostname)).
+    type: str
+    required: true
+  fabricant:
+    description: C(aruba) ou C(cisco) (variable C(amico_pilote)).
+    type: str
+    required: true
+  adresse:
+    description: Adresse de management du référentiel (variable C(amico_adresse)).
+    type: str
+    required: true
+  ports:
+    description: Carte des ports du référentiel (variable C(amico_ports)).
+    type: list
+    elements: dict
+    required: true
+  hote:
+    description: Adresse où joindre le commutateur en SSH.
+    type: str
+    required: true
+  port:
+    description: Port SSH.
+    type: int
+    default: 22
+  utilisateur:
+    description: Compte SSH du commutateur.
+    type: str
+    required: true
+  mot_de_passe:
+    description: Mot de passe SSH (jamais journalisé).
+    type: str
+    required: true
+  force:
+    description: Autorise une modification qui peut couper la session de management.
+    type: bool
+    default: false
+  sauvegarde:
+    description: Sauvegarde la configuration en service dans le dépôt git du site.
+    type: bool
+    default: true
+  delai:
+    description: Délai de connexion et d'authentification, en secondes.
+    type: int
+    default: 20
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Configurer le commutateur depuis le référentiel
+  amico.colleges.commutateur:
+    site: "{{ amico_site }}"
+    nom: "{{ inventory_hostname }}"
+    fabricant: "{{ amico_pilote }}"
+    adresse: "{{ amico_adresse }}"
+    ports: "{{ amico_ports }}"
+    hote: "{{ ansible_host }}"
+    utilisateur: "{{ amico_commutateurs__utilisateur }}"
+    mot_de_passe: "{{ amico_commutateurs__mot_de_passe }}"
+"""
+
+RETURN = r"""
+statut:
+  description: conforme, a_modifier (mode vérification), modifie, refuse, injoignable,
+    echec_restaure ou echec_non_restaure.
+  returned: always
+  type: str
+commandes:
+  description: Commandes envoyées (ou qui le seraient en mode vérification).
+  returned: always
+  type: list
+  elements: str
+avertissements:
+  description: Écarts non corrigés volontairement (VLAN de l'Académie, nom d'hôte...).
+  returned: always
+  type: list
+  elements: str
+sauvegarde_avant:
+  description: Commit git de la sauvegarde prise avant modification (null si inchangée).
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(msg="amico.colleges.commutateur s'exécute sur le contrôleur (plugin d'action)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Stateful IOS-like and ProCurve-like switch emulators on fakenos (see README.md)."""

@@ -1,0 +1,72 @@
+"""ArubaOS-Switch / ProCurve over netmiko ``hp_procurve`` (CLI; no napalm core driver)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from netmiko import ConnectHandler
+from netmiko.exceptions import ConfigInvalidException
+
+from amico.switches.drivers.base import (
+    LOST,
+    Driver,
+    PushRejected,
+    SessionLost,
+    Snapshot,
+    connection_error,
+)
+
+ERROR_PATTERN = (
+    r"Invalid input|cannot be deleted|must be a member|Module not present|"
+    r"String too long|Error"
+)
+
+
+class ArubaDriver(Driver):
+    vendor = "aruba"
+
+    def open(self) -> None:
+        t = self.target
+        try:
+            self.conn = ConnectHandler(
+                device_type="hp_procurve",
+                host=t.host,
+                port=t.port,
+                username=t.username,
+                password=t.password,
+                conn_timeout=t.timeout,
+                auth_timeout=t.timeout,
+                banner_timeout=t.timeout,
+                fast_cli=True,
+                allow_agent=False,
+                use_keys=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - mapped to a French report
+            raise connection_error(exc, t) from exc
+
+    def read(self) -> Snapshot:
+        try:
+            return Snapshot(self.conn.send_command("show running-config", read_timeout=60))
+        except LOST as exc:
+            raise SessionLost(f"session perdue pendant la lecture : {exc}") from exc
+
+    def push(self, commands: list[str]) -> str:
+        try:
+            return self.conn.send_config_set(commands, error_pattern=ERROR_PATTERN, read_timeout=60)
+        except ConfigInvalidException as exc:
+            with contextlib.suppress(LOST):
+                self.conn.exit_config_mode()
+            raise PushRejected(f"ligne refusée par le commutateur : {exc}") from exc
+        except LOST as exc:
+            raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
+
+    def save(self) -> None:
+        try:
+            self.conn.save_config()
+        except LOST as exc:
+            raise SessionLost(f"session perdue pendant l'enregistrement : {exc}") from exc
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.disconnect()

@@ -1,0 +1,123 @@
+"""End to end: real netmiko / napalm sessions over SSH to the emulated switches (127.0.0.1)."""
+
+import copy
+import socket
+
+import pytest
+from data import staged
+
+from amico.switches.backup import BackupRepo
+from amico.switches.drivers import Target, get_driver
+from amico.switches.parsing import parse
+from amico.switches.plan import diff_states
+from amico.switches.run import (
+    A_MODIFIER,
+    CONFORME,
+    ECHEC_CONNEXION,
+    MODIFIE,
+    REFUSE,
+    RESTAURE,
+    apply_many,
+    apply_switch,
+)
+
+pytestmark = pytest.mark.slow
+CORE, ACCESS = "sw-coeur-0670001x", "sw-acces-0670001x"
+
+
+def read_state(vendor, target):
+    with get_driver(vendor, target) as drv:
+        snap = drv.read()
+    return parse(vendor, snap.running, snap.vlan_brief)
+
+
+def test_check_apply_idempotent_both_vendors(make_lab, intents, state_dir):
+    lab, targets = make_lab(
+        [(n, i.vendor, staged(i), None) for n, i in intents.items()], processes=2
+    )
+    items = [(intents[n], targets[n]) for n in (CORE, ACCESS)]
+    before = {n: read_state(intents[n].vendor, targets[n]) for n in (CORE, ACCESS)}
+
+    checked = apply_many(items, check=True)
+    assert [r.status for r in checked] == [A_MODIFIER, A_MODIFIER]
+    assert all(r.diff.startswith("--- ") and r.commands for r in checked)
+    assert "+vlan 100" in checked[0].diff and '+   name "PEDAGOGIE"' in checked[0].diff
+    for n in (CORE, ACCESS):  # check mode pushed nothing
+        assert diff_states(
+            read_state(intents[n].vendor, targets[n]), before[n], intents[n].vendor
+        ).empty
+    assert not (state_dir / "commutateurs" / "0670001X" / f"{CORE}.cfg").exists()
+
+    applied = apply_many(items)
+    assert [r.status for r in applied] == [MODIFIE, MODIFIE], [r.error for r in applied]
+    assert all(r.backup_before and r.backup_after for r in applied)
+    repo = BackupRepo("0670001X")
+    assert len(repo.history(CORE)) == 2 and len(repo.history(ACCESS)) == 2
+    assert "Last configuration change" not in repo.read(ACCESS)
+
+    again = apply_many(items)
+    assert [r.status for r in again] == [CONFORME, CONFORME]
+    assert all(not r.changed and not r.commands and not r.diff for r in again)
+    assert len(repo.history(ACCESS)) == 2  # noise only: no new backup commit
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_faults_are_reported_and_do_not_stop_the_others(make_lab, intents):
+    core, access = intents[CORE], intents[ACCESS]
+
+    def named(intent, name):
+        other = copy.deepcopy(intent)
+        other.hostname = name
+        return other
+
+    devices = [
+        ("ok", "aruba", staged(core), None),
+        ("coupe-aruba", "aruba", staged(core), {"drop_after_config_lines": 4}),
+        ("coupe-cisco", "cisco", staged(access), {"drop_after_config_lines": 4}),
+        ("refus", "aruba", staged(core), {"reject": [r"^tagged 24$"]}),
+    ]
+    lab, targets = make_lab(devices, processes=2)
+    before = {n: read_state(v, targets[n]) for n, v, _, _ in devices}
+    wrong = Target(targets["ok"].host, targets["ok"].port, "amico", "Faux-Secret-42", timeout=5)
+    nowhere = Target("127.0.0.1", _free_port(), "amico", "x", timeout=3)
+    items = [
+        (named(core, "ok"), targets["ok"]),
+        (named(core, "coupe-aruba"), targets["coupe-aruba"]),
+        (named(access, "coupe-cisco"), targets["coupe-cisco"]),
+        (named(core, "refus"), targets["refus"]),
+        (named(core, "mauvais-mdp"), wrong),
+        (named(core, "injoignable"), nowhere),
+    ]
+    results = {r.name: r for r in apply_many(items, workers=6)}
+    assert results["ok"].status == MODIFIE
+    for name in ("coupe-aruba", "coupe-cisco", "refus"):
+        assert results[name].status == RESTAURE, (name, results[name].error)
+        assert "restaurée et vérifiée" in results[name].error
+        vendor = "cisco" if name == "coupe-cisco" else "aruba"
+        now = read_state(vendor, targets[name])
+        assert diff_states(now, before[name], vendor).empty, name
+    assert "session perdue" in results["coupe-aruba"].error
+    assert "refusée" in results["refus"].error
+    assert results["mauvais-mdp"].status == ECHEC_CONNEXION
+    assert "authentification refusée" in results["mauvais-mdp"].error
+    assert results["injoignable"].status == ECHEC_CONNEXION
+    assert "injoignable" in results["injoignable"].error
+    assert "Faux-Secret-42" not in repr(results["mauvais-mdp"].as_dict())  # no secret
+
+
+def test_management_cut_is_refused_unless_forced(make_lab, intents):
+    core = intents[CORE]
+    lab, targets = make_lab([(CORE, "aruba", staged(core), None)])
+    cut = copy.deepcopy(core)
+    cut.ports[-1]["vlans"] = [100, 110, 200]  # uplink would no longer carry VLAN 900
+    refused = apply_switch(cut, targets[CORE])
+    assert refused.status == REFUSE and "coupure du management refusée" in refused.error
+    assert read_state("aruba", targets[CORE]).vlans.get(100) is None  # nothing pushed
+    forced = apply_switch(cut, targets[CORE], force=True)
+    assert forced.status == MODIFIE
+    assert any("forcé" in w for w in forced.warnings)
