@@ -9,7 +9,7 @@ description:
   - Le même contrôle que C(amico referentiel check). Échoue avec toutes les erreurs, en
     français, avec fichier, ligne, valeur fautive et correction.
   - "Chaque playbook l'exécute en premier, sur le contrôleur (C(hosts: localhost)), et
-    s'arrête avant de toucher un hôte." 
+    s'arrête avant de toucher un hôte."
 version_added: 1.0.0
 options:
   referentiel:

@@ -1,0 +1,160 @@
+"""Bad inputs stop serveur_pedago before any change, with a message saying what to fix.
+
+Runs only the role's `validate` entry point (read-only asserts + argument specs) against
+localhost: no container needed, nothing on the machine is modified.
+"""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOK = ROOT / ".venv/bin/ansible-playbook"
+
+SITE = {
+    "uai": "0670001X",
+    "nom": "Collège Exemple",
+    "commune": "Strasbourg",
+    "territoire": "67",
+    "bloc_adresses": "10.64.0.0/20",
+    "vlans": [
+        {
+            "id": 100,
+            "nom": "PEDAGOGIE",
+            "usage": "pedagogique",
+            "proprietaire": "collectivite",
+            "reseau": "10.64.0.0/24",
+            "passerelle": "10.64.0.1",
+            "dhcp": True,
+            "dhcp_debut": "10.64.0.100",
+            "dhcp_fin": "10.64.0.250",
+        },
+        {
+            "id": 900,
+            "nom": "SERVEURS",
+            "usage": "serveurs",
+            "proprietaire": "collectivite",
+            "reseau": "10.64.3.0/24",
+            "passerelle": "10.64.3.1",
+            "dhcp": False,
+        },
+    ],
+}
+
+
+def run_validate(tmp_path, variables, env_extra=None):
+    play = [
+        {
+            "name": "validate",
+            "hosts": "se1-0670001x",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "validate",
+                    "ansible.builtin.include_role": {
+                        "name": "serveur_pedago",
+                        "tasks_from": "validate",
+                    },
+                }
+            ],
+        }
+    ]
+    (tmp_path / "play.yml").write_text(json.dumps(play))
+    (tmp_path / "vars.json").write_text(json.dumps(variables))
+    (tmp_path / "hosts.ini").write_text(
+        f"se1-0670001x ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"AMICO_SAMBA_ADMIN_PASSWORD", "AMICO_RESTIC_PASSWORD"}
+    }
+    env.update(
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_ROLES_PATH=str(ROOT / "roles"),
+        ANSIBLE_INVENTORY_ENABLED="ansible.builtin.ini",
+        ANSIBLE_NOCOLOR="1",
+        **(env_extra or {}),
+    )
+    return subprocess.run(
+        [
+            str(PLAYBOOK),
+            "-i",
+            str(tmp_path / "hosts.ini"),
+            str(tmp_path / "play.yml"),
+            "-e",
+            f"@{tmp_path / 'vars.json'}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+SECRETS = {
+    "AMICO_SAMBA_ADMIN_PASSWORD": "Lab-secret-123",
+    "AMICO_RESTIC_PASSWORD": "Lab-restic-123",
+}
+
+
+def test_valid_inputs_pass(tmp_path):
+    r = run_validate(tmp_path, {"amico_site": SITE, "amico_adresse": "10.64.3.10"}, SECRETS)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "changed=0" in r.stdout
+
+
+def test_missing_site_is_refused(tmp_path):
+    r = run_validate(tmp_path, {"amico_adresse": "10.64.3.10"}, SECRETS)
+    assert r.returncode != 0
+    assert "amico_site" in r.stdout
+
+
+def test_vlan_without_subnet_is_refused(tmp_path):
+    site = copy.deepcopy(SITE)
+    del site["vlans"][0]["reseau"]
+    r = run_validate(tmp_path, {"amico_site": site, "amico_adresse": "10.64.3.10"}, SECRETS)
+    assert r.returncode != 0
+    assert "reseau" in r.stdout
+
+
+@pytest.mark.parametrize("reseau", ["10.64.0.0/33", "pas-un-reseau"])
+def test_vlan_with_bad_subnet_is_refused_in_french(tmp_path, reseau):
+    site = copy.deepcopy(SITE)
+    site["vlans"][0]["reseau"] = reseau
+    r = run_validate(tmp_path, {"amico_site": site, "amico_adresse": "10.64.3.10"}, SECRETS)
+    assert r.returncode != 0
+    assert "VLAN 100 (PEDAGOGIE)" in r.stdout and "Corrigez le référentiel" in r.stdout
+
+
+def test_missing_secret_is_refused_and_not_printed(tmp_path):
+    r = run_validate(
+        tmp_path,
+        {"amico_site": SITE, "amico_adresse": "10.64.3.10"},
+        {"AMICO_RESTIC_PASSWORD": "Lab-restic-123"},
+    )
+    assert r.returncode != 0
+    assert "AMICO_SAMBA_ADMIN_PASSWORD" in r.stdout
+    assert "Lab-restic-123" not in r.stdout + r.stderr
+
+
+def test_reservation_outside_served_vlans_is_refused(tmp_path):
+    r = run_validate(
+        tmp_path,
+        {
+            "amico_site": SITE,
+            "amico_adresse": "10.64.3.10",
+            "serveur_pedago__dhcp_reservations": [
+                {"nom": "imp", "mac": "00:11:22:33:44:55", "adresse": "10.64.3.20"}
+            ],
+        },
+        SECRETS,
+    )
+    assert r.returncode != 0
+    assert "Réservation DHCP imp" in r.stdout
