@@ -52,6 +52,7 @@ demo: setup system-packages
 bench: setup
 	$(BIN)/python bench/inventory_bench.py
 	$(BIN)/python bench/catalogue_bench.py
+	$(BIN)/python bench/dossier_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

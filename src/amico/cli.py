@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "amico.vague.cli",
     "amico.switches.cli",
     "amico.dossier.cli",
+    "amico.lab.cli",
 ]
 
 

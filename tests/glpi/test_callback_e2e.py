@@ -118,12 +118,10 @@ def test_glpi_down_then_flush(glpi, project, secrets):
     # failure, interventions, and one "solve what cleared" per (site, service)
     assert glpi.tickets() == [] and len(list((project / "spool").glob("*.json"))) == 4
     glpi.faults.clear()
-    # `amico guichet vider` once src/amico/cli.py lists amico.glpi.cli; same code path:
+    # the admin's command, as a user runs it
     r = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "amico.glpi.cli",
+            str(Path(sys.executable).parent / "amico"),
             "guichet",
             "vider",
             "--url",

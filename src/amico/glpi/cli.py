@@ -91,18 +91,3 @@ def cmd_vider(args: argparse.Namespace) -> int:
     for err in outcome.errors:
         print(f"  {err}")
     return 0 if after == 0 and outcome.rejected == 0 else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (`python -m amico.glpi.cli guichet vider`) until `amico` lists it."""
-    parser = argparse.ArgumentParser(prog="amico")
-    register(parser.add_subparsers(dest="commande", metavar="COMMANDE"))
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
-    return int(args.func(args) or 0)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

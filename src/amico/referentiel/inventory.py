@@ -214,42 +214,27 @@ def build(
 
         if not inclure_postes:
             continue
-        for post in site.postes:
-            kind = f"poste_{post.usage}"
+        devices = [(p, f"poste_{p.usage}") for p in site.postes]
+        devices += [(d, f"peripherique_{d.usage}") for d in site.peripheriques]
+        for dev, kind in devices:
             if not allowed.get(kind):
                 inv.skip(f"{kind} (périmètre {operateur}/{phase})")
                 continue
             vars_ = {
-                "amico_classe": post.classe,
-                "amico_salle": post.salle,
-                "amico_vlan": room_vlan.get(post.salle),
+                "amico_classe": dev.classe,
+                "amico_salle": dev.salle,
+                "amico_vlan": room_vlan.get(dev.salle),
             }
-            if post.adresse:
-                vars_["ansible_host"] = str(post.adresse)
-            if post.mac:
-                vars_["amico_mac"] = post.mac
-            if post.modele:
-                vars_["amico_modele"] = post.modele
-            if post.serie:
-                vars_["amico_serie"] = post.serie
-            if post.profil:
-                vars_["amico_profil"] = post.profil
-            cls_group = inv.group(f"classe_{group_name(post.classe)}")
-            inv.add(
-                post.nom, vars_, [g_site, KIND_GROUPS[kind], class_conn[post.classe], cls_group]
-            )
-        for dev in site.peripheriques:
-            kind = f"peripherique_{dev.usage}"
-            if not allowed.get(kind):
-                inv.skip(f"{kind} (périmètre {operateur}/{phase})")
-                continue
-            vars_ = {"amico_classe": dev.classe, "amico_salle": dev.salle}
-            if dev.adresse:
-                vars_["ansible_host"] = str(dev.adresse)
-            if dev.mac:
-                vars_["amico_mac"] = dev.mac
-            if dev.modele:
-                vars_["amico_modele"] = dev.modele
-            cls_group = inv.group(f"classe_{group_name(dev.classe)}")
-            inv.add(dev.nom, vars_, [g_site, KIND_GROUPS[kind], cls_group])
+            optional = {
+                "ansible_host": dev.adresse and str(dev.adresse),
+                "amico_mac": dev.mac,
+                "amico_modele": dev.modele,
+                "amico_serie": dev.serie,
+                "amico_profil": getattr(dev, "profil", None),
+            }
+            vars_.update((k, v) for k, v in optional.items() if v)
+            groups = [g_site, KIND_GROUPS[kind], inv.group(f"classe_{group_name(dev.classe)}")]
+            if kind.startswith("poste_"):
+                groups.append(class_conn[dev.classe])
+            inv.add(dev.nom, vars_, groups)
     return inv

@@ -312,7 +312,9 @@ class Commutateur(Strict):
     ports: list[Port] = []
 
 
-class Poste(Strict):
+class Equipement(Strict):
+    """A post or a peripheral: one record per device, as the inventory knows it."""
+
     nom: Hostname
     classe: ClassId
     modele: str | None = None
@@ -320,20 +322,16 @@ class Poste(Strict):
     mac: Mac | None = None
     salle: Id
     usage: Literal["pedagogique", "administratif"] = "pedagogique"
+    adresse: IPv4Address | None = None
+
+
+class Poste(Equipement):
     profil: Id | None = None
     systeme: Id | None = None
-    adresse: IPv4Address | None = None
 
 
-class Peripherique(Strict):
-    nom: Hostname
-    classe: ClassId
-    modele: str | None = None
-    serie: str | None = None
-    mac: Mac | None = None
-    salle: Id
-    usage: Literal["pedagogique", "administratif"] = "pedagogique"
-    adresse: IPv4Address | None = None
+class Peripherique(Equipement):
+    pass
 
 
 class Site(Strict):
