@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "amico.switches.cli",
     "amico.dossier.cli",
     "amico.lab.cli",
+    "amico.roles.cli",
 ]
 
 

@@ -156,6 +156,16 @@ def build(
         subnets = site_subnets(ref.plan, site.bloc_adresses, site.vlans)
         contacts = {"correspondant_en": _contact(site.contacts.correspondant_en)}
         contacts["amico"] = _contact(site.contacts.amico or terr_of[site.territoire].amico)
+        room_vlan = {r.id: r.vlan for r in site.salles}
+        dhcp_vlans = {v for v, sub in subnets.items() if sub.vlan.dhcp}
+        # fixed addresses of posts and peripherals in a DHCP-served VLAN: the pedagogical
+        # server's DHCP (Kea) hands them out as reservations
+        reservations = [
+            {"nom": d.nom, "mac": d.mac, "adresse": str(d.adresse)}
+            for d in (*site.postes, *site.peripheriques)
+            if d.mac and d.adresse and room_vlan.get(d.salle) in dhcp_vlans
+        ]
+        pedagogical = [s.nom for s in site.serveurs if s.role == "serveur_pedagogique"]
         g_site = inv.group(
             f"site_{site.uai.lower()}",
             g_terr,
@@ -172,10 +182,11 @@ def build(
                     "vlans": [subnets[v].as_vars(regle) for v in site.vlans if v in subnets],
                     "salles": [r.model_dump(exclude_none=True) for r in site.salles],
                     "contacts": contacts,
+                    "serveur_pedagogique": pedagogical[0] if pedagogical else None,
+                    "reservations_dhcp": reservations,
                 },
             },
         )
-        room_vlan = {r.id: r.vlan for r in site.salles}
 
         for srv in site.serveurs:
             kind = {"nas": "serveur_pedagogique"}.get(srv.role, srv.role)

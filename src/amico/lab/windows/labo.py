@@ -258,17 +258,25 @@ def creer_labo(
             "amico_lab_windows_etat": str(chemin),
             "amico_profil": p.get("profil", "base"),
             "amico_systeme": "windows_10",
-            "amico_site": "0670001X",
         }
+    # the groups and site var the référentiel inventory gives Windows posts
     inventaire = {
         "all": {
             "children": {
-                "postes_windows": {
-                    "hosts": hotes,
-                    "vars": {
-                        "postes_windows_catalogue_fichier": str(racine / "catalogue.yml"),
-                        "postes_windows_partage": str(partage),
-                    },
+                "windows": {
+                    "children": {
+                        "postes_pedagogiques": {
+                            "hosts": hotes,
+                            "vars": {
+                                "amico_site": {
+                                    "uai": "0670001X",
+                                    "serveur_pedagogique": "se-0670001x",
+                                },
+                                "postes_windows_catalogue_fichier": str(racine / "catalogue.yml"),
+                                "postes_windows_partage": str(partage),
+                            },
+                        }
+                    }
                 }
             }
         }
