@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Debian packages the tests and the demo use (installed when missing, never upgraded)
 SYSTEM_PACKAGES := chromium graphviz git openssh-client
 
-.PHONY: help setup system-packages lint test test-fast demo bench clean
+.PHONY: help setup system-packages lint test test-fast test-role demo bench clean
 
 help:
 	@echo "make setup      crée .venv et installe les dépendances épinglées (idempotent)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-fast  tests sans conteneurs ni émulateurs (boucle rapide)"
 	@echo "make demo       installation + tâche principale sur le labo de démonstration"
 	@echo "make bench      mesures de performance (ratios, voir bench/)"
+	@echo "make test-role ROLE=nom   lint + molecule d'un seul rôle (voir docs/ecrire-un-role.md)"
 
 setup: $(STAMP)
 
@@ -41,6 +42,10 @@ lint: setup
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow"
+
+test-role: setup
+	@test -n "$(ROLE)" || { echo "usage : make test-role ROLE=<nom du rôle>" >&2; exit 2; }
+	$(BIN)/amico role test $(ROLE)
 
 test: setup system-packages lint
 	$(BIN)/pytest -q

@@ -73,6 +73,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"catalogue invalide : {exc}") from exc
         script = script_collecteur()
         lab = task_vars.get("amico_lab_windows_etat")
+        if lab:  # host vars reach action plugins untemplated
+            lab = self._templar.template(lab)
         distant = (
             self._distant_lab(lab, script) if lab else self._distant_winrm(script, args, task_vars)
         )

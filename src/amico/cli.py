@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "amico.vague.cli",
     "amico.switches.cli",
     "amico.dossier.cli",
+    "amico.roles.cli",
 ]
 
 

@@ -17,6 +17,9 @@ from amico.referentiel.plan import PlanError, site_subnets, uai_is_valid, uai_ke
 from amico.referentiel.ports import expand_interfaces
 
 
+NETBIOS_MAX = 15  # Windows computer names: longer names are truncated
+
+
 class _Checker:
     def __init__(self, ref):
         self.ref = ref
@@ -561,6 +564,17 @@ class _Checker:
                 "classe de matériel inconnue",
                 "utiliser une classe de catalogue/materiels.yml (ex. PBASE, I3)",
                 rec.classe,
+            )
+        elif cls.type_hote == "poste" and len(rec.nom) > NETBIOS_MAX:
+            self.err(
+                path,
+                (kind, i, "nom"),
+                f"nom de poste Windows de {len(rec.nom)} caractères : Windows le tronque à "
+                f"{NETBIOS_MAX} (nom NetBIOS), deux postes pourraient porter le même nom",
+                f"raccourcir à {NETBIOS_MAX} caractères au plus (convention : "
+                "<7 chiffres de l'UAI>-<salle>-<NN>)",
+                rec.nom,
+                warn=True,
             )
         elif rec.modele and self.models[rec.classe] and rec.modele not in self.models[rec.classe]:
             self.err(
