@@ -50,14 +50,12 @@ test-role: setup
 test: setup system-packages lint
 	$(BIN)/pytest -q
 
+# KEEP=1 leaves the lab running (amico lab status / amico lab down)
 demo: setup system-packages
-	$(BIN)/amico referentiel check referentiel
-	$(BIN)/ansible-inventory -i inventories/demo --graph
+	KEEP=$(KEEP) $(BIN)/amico demo
 
-bench: setup
-	$(BIN)/python bench/inventory_bench.py
-	$(BIN)/python bench/catalogue_bench.py
-	$(BIN)/python bench/dossier_bench.py
+bench: setup system-packages
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

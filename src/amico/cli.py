@@ -9,9 +9,11 @@ COMMAND_MODULES = [
     "amico.referentiel.cli",
     "amico.catalogue.cli",
     "amico.glpi.cli",
+    "amico.derive.cli",
     "amico.vague.cli",
     "amico.switches.cli",
     "amico.dossier.cli",
+    "amico.lab.cli",
     "amico.roles.cli",
 ]
 

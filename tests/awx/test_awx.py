@@ -36,7 +36,10 @@ def installed_collection(tmp_path_factory) -> Path:
     assert "meta/runtime.yml" in names
     assert not any(n.startswith((".venv", "tests/", "collections/")) for n in names)
     dest = tmp_path_factory.mktemp("collections")
-    run(str(BIN / "ansible-galaxy"), "collection", "install", str(tarball), "-p", str(dest))
+    # --force: from the project, the collection is already "installed" through the
+    # collections/ symlink, and ansible-galaxy would skip the install
+    run(str(BIN / "ansible-galaxy"), "collection", "install", "--force", str(tarball),
+        "-p", str(dest))  # fmt: skip
     return dest
 
 

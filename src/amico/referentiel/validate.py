@@ -16,7 +16,6 @@ from amico.referentiel.model import RACI_ACTORS, Site
 from amico.referentiel.plan import PlanError, site_subnets, uai_is_valid, uai_key
 from amico.referentiel.ports import expand_interfaces
 
-
 NETBIOS_MAX = 15  # Windows computer names: longer names are truncated
 
 

@@ -1,0 +1,173 @@
+"""Run every benchmark of bench/ side by side and write bench/RESULTS.md.
+
+Every ``bench/*_bench.py`` is run (in name order) with this interpreter; its output is
+kept whole in the results file, and the lines that carry a ratio are gathered at the top.
+The machine is noted (CPU model from /proc/cpuinfo, nproc, memory, Python, date).
+
+    python bench/run_all.py                       # every benchmark, default sizes
+    python bench/run_all.py --seulement catalogue --args catalogue="--postes 2000"
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+# a line carries a ratio: "ratio", "x 12.3", "12.3x", "×", "fois"
+RATIO = re.compile(
+    r"ratio|\b[x×]\d|\d(?:\.\d+)?\s?[x×](?!\s*\d)|\bfois\b|plus rapide|speed-?up"
+    r"|^\s*[\w-]+/[\w-]+\s+\d+(?:\.\d+)?\s*$",  # "plugin/static   1.30"
+    re.IGNORECASE | re.MULTILINE,
+)
+# what the issue asks for, and which script answers it
+ATTENDUS = {
+    "inventory": "inventaire à pleine échelle vs inventaire statique",
+    "catalogue": "conformité des postes vs une tâche par entrée",
+    "derive": "dérive complète sur un parc simulé (150 sites) vs playbook naïf en check mode",
+    "dossier": "dossiers d'intervention",
+    "commutateurs": "dérive des commutateurs vs netmiko séquentiel",
+    "mitogen": "effet de mitogen sur les rôles serveurs Linux",
+}
+
+
+def machine() -> dict[str, str]:
+    modele = "inconnu"
+    try:
+        for ligne in Path("/proc/cpuinfo").read_text().splitlines():
+            if ligne.startswith("model name"):
+                modele = ligne.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memoire = "inconnue"
+    try:
+        for ligne in Path("/proc/meminfo").read_text().splitlines():
+            if ligne.startswith("MemTotal"):
+                memoire = f"{int(ligne.split()[1]) / 1024 / 1024:.1f} Gio"
+                break
+    except OSError:
+        pass
+    return {
+        "processeur": modele,
+        "nproc": str(os.cpu_count()),
+        "memoire": memoire,
+        "python": platform.python_version(),
+        "systeme": platform.platform(),
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def scripts(seulement: list[str]) -> list[Path]:
+    out = sorted(BENCH.glob("*_bench.py"))
+    if seulement:
+        out = [s for s in out if s.stem.removesuffix("_bench") in seulement]
+    return out
+
+
+def lancer(script: Path, args: list[str], timeout: int) -> dict:
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run(
+            [sys.executable, str(script), *args],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        code, sortie = (
+            r.returncode,
+            r.stdout + (f"\n[stderr]\n{r.stderr[-3000:]}" if r.returncode else ""),
+        )
+    except subprocess.TimeoutExpired as exc:
+        code, sortie = (
+            -1,
+            f"(arrêté après {timeout} s)\n{(exc.stdout or b'').decode(errors='replace')}",
+        )
+    return {
+        "nom": script.stem.removesuffix("_bench"),
+        "script": str(script.relative_to(REPO)),
+        "args": args,
+        "code": code,
+        "duree_s": round(time.monotonic() - t0, 1),
+        "sortie": sortie.strip(),
+        "ratios": [ligne.strip() for ligne in sortie.splitlines() if RATIO.search(ligne)],
+    }
+
+
+def ecrire(resultats: list[dict], infos: dict[str, str], chemin: Path) -> None:
+    lignes = [
+        "# Mesures de performance AMICo",
+        "",
+        f"Écrit par `python bench/run_all.py` le {infos['date']}. Ratios seulement : les temps",
+        "absolus dépendent de la machine.",
+        "",
+        "## Machine",
+        "",
+        f"- processeur : {infos['processeur']} ; {infos['nproc']} cœur(s) (nproc)",
+        f"- mémoire : {infos['memoire']} ; Python {infos['python']} ; {infos['systeme']}",
+        "",
+        "## Ratios",
+        "",
+        "| banc | code | durée (s) | lignes de ratio |",
+        "|---|---|---|---|",
+    ]
+    for r in resultats:
+        ratios = (
+            "<br>".join(x.replace("|", "\\|") for x in r["ratios"]) or "(aucune ligne de ratio)"
+        )
+        lignes.append(f"| {r['nom']} | {r['code']} | {r['duree_s']} | {ratios} |")
+    faits = {r["nom"] for r in resultats}
+    manquants = [f"- {k} : {v}" for k, v in ATTENDUS.items() if k not in faits]
+    if manquants:
+        lignes += ["", "## Mesures demandées sans banc ici", "", *manquants]
+    for r in resultats:
+        args = " ".join(shlex.quote(a) for a in r["args"])
+        lignes += [
+            "",
+            f"## {r['nom']} (`python {r['script']} {args}`".rstrip() + ")",
+            "",
+            "```",
+            r["sortie"][-6000:],
+            "```",
+        ]
+    chemin.write_text("\n".join(lignes) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seulement", action="append", default=[], metavar="NOM",
+                   help="un banc par son nom (inventory, catalogue...) ; répétable")  # fmt: skip
+    p.add_argument("--args", action="append", default=[], metavar='NOM="ARGS"',
+                   help="arguments d'un banc, ex. catalogue=\"--postes 2000\"")  # fmt: skip
+    p.add_argument("--timeout", type=int, default=3600, help="délai par banc (s)")
+    p.add_argument("--sortie", type=Path, default=BENCH / "RESULTS.md")
+    args = p.parse_args(argv)
+    par_banc = {}
+    for a in args.args:
+        nom, _, valeur = a.partition("=")
+        par_banc[nom] = shlex.split(valeur)
+    infos = machine()
+    resultats = []
+    for script in scripts(args.seulement):
+        nom = script.stem.removesuffix("_bench")
+        print(f"[bench] {nom} ...", flush=True)
+        r = lancer(script, par_banc.get(nom, []), args.timeout)
+        print(f"[bench] {nom} : code {r['code']}, {r['duree_s']} s, {len(r['ratios'])} ratio(s)")
+        resultats.append(r)
+    ecrire(resultats, infos, args.sortie)
+    print(f"Résultats : {args.sortie}")
+    return 0 if all(r["code"] == 0 for r in resultats) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

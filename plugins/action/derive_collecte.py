@@ -1,0 +1,195 @@
+# Copyright: (c) 2026, Équipe AMICo
+# EUPL-1.2
+"""Action amico.colleges.derive_collecte: one read-only collect per host, compared on the
+controller by amico.derive.comparaison; the result goes to the run folder and, as
+`amico_constats`, to the helpdesk callback."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: derive_collecte
+short_description: Collecte en lecture seule l'état d'un hôte et le compare au référentiel
+description:
+  - UNE collecte par hôte - commutateur (configuration en service lue en SSH par le pilote
+    AMICo), serveur Debian (module C(amico.colleges.serveur_etat)), poste Windows
+    (collecteur du catalogue logiciel, un aller-retour, sans rien installer).
+  - La comparaison avec l'état attendu (C(attendu/<UAI>.json), écrit par
+    C(amico.colleges.derive_preparer)) se fait sur le contrôleur ; le résultat de l'hôte est
+    écrit dans C(hotes/<hôte>.json) du dossier de l'exécution et rendu en C(amico_constats).
+  - Ne modifie jamais l'hôte (mode vérification ou non).
+options:
+  dossier:
+    description: Dossier de l'exécution (sur le contrôleur).
+    type: path
+    required: true
+  utilisateur:
+    description: Compte SSH des commutateurs.
+    type: str
+  mot_de_passe:
+    description: Mot de passe SSH des commutateurs (coffre).
+    type: str
+  delai:
+    description: Délai de connexion aux commutateurs (s).
+    type: int
+    default: 20
+author: Équipe AMICo
+"""
+
+import datetime as dt
+import json
+import os
+import time
+
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
+from ansible.plugins.action import ActionBase
+
+ARGS = {
+    "dossier": {"type": "path", "required": True},
+    "utilisateur": {"type": "str"},
+    "mot_de_passe": {"type": "str", "no_log": True},
+    "delai": {"type": "int", "default": 20},
+}
+
+
+def _lire_json(chemin):
+    with open(chemin, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGS)
+        try:
+            from amico.derive import comparaison, ignorer
+            from amico.derive.modele import constats_guichet, resultat_hote
+        except ImportError as exc:
+            raise AnsibleActionFail(f"paquet Python « amico » introuvable ({exc})") from exc
+        hote = task_vars["inventory_hostname"]
+        uai = str(task_vars.get("amico_uai") or "")
+        dossier = args["dossier"]
+        chemin = os.path.join(dossier, "attendu", f"{uai}.json")
+        if not uai or not os.path.exists(chemin):
+            return {**result, "skipped": True, "msg": f"{hote} : site hors de l'exécution"}
+        site = _lire_json(chemin)
+        attendu = site["hotes"].get(hote)
+        if attendu is None:
+            return {**result, "skipped": True, "msg": f"{hote} : hôte hors de l'exécution"}
+        execution = _lire_json(os.path.join(dossier, "execution.json"))
+        t0 = time.monotonic()
+        type_hote = attendu["type_hote"]
+        injoignable = None
+        try:
+            if type_hote == "commutateur":
+                constats = self._commutateur(attendu["commutateur"], args, task_vars, comparaison)
+            elif "serveur" in attendu:
+                etat = self._serveur(attendu["serveur"], task_vars)
+                constats = comparaison.comparer_serveur(attendu["serveur"], etat)
+            else:
+                statuts = self._poste(attendu["poste"], execution["catalogue"], task_vars)
+                constats = comparaison.comparer_poste(statuts, set(execution["sans_detection"]))
+        except AnsibleConnectionFailure as exc:
+            injoignable = str(exc)
+            constats = comparaison.injoignable(injoignable)
+        res = resultat_hote(hote, uai, type_hote, constats, time.monotonic() - t0)
+        chemin_ign = os.path.join(dossier, "ignorer.json")
+        if os.path.exists(chemin_ign):
+            ignores = ignorer.depuis_donnees({"ignorer": _lire_json(chemin_ign)})
+            ignorer.appliquer(ignores, uai, hote, res["constats"], dt.date.today())
+        os.makedirs(os.path.join(dossier, "hotes"), exist_ok=True)
+        sortie = os.path.join(dossier, "hotes", f"{hote}.json")
+        with open(sortie + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump(res, fh, ensure_ascii=False)
+        os.replace(sortie + ".tmp", sortie)
+        ecarts = [c for c in res["constats"] if c["statut"] != "conforme" and not c.get("ignore")]
+        result.update(
+            changed=False,
+            derive=res["statut"],
+            ecarts=len(ecarts),
+            controles=len(res["constats"]),
+            amico_constats=constats_guichet(res),
+        )
+        if injoignable:
+            result.update(unreachable=True, msg=f"{hote} : injoignable : {injoignable}")
+        return result
+
+    # -- one collect per kind of host -------------------------------------------------------
+    def _commutateur(self, attendu, args, task_vars, comparaison):
+        from amico.switches.drivers import Target, get_driver
+        from amico.switches.drivers.base import DriverError
+        from amico.switches.parsing import parse
+
+        vendor = next(
+            c["fabricant"] for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"]
+        )
+        target = Target(
+            str(task_vars.get("ansible_host") or task_vars["inventory_hostname"]),
+            int(task_vars.get("ansible_port") or 22),
+            args.get("utilisateur") or task_vars.get("amico_commutateurs__utilisateur") or "",
+            args.get("mot_de_passe") or task_vars.get("amico_commutateurs__mot_de_passe") or "",
+            float(args["delai"]),
+        )
+        driver = get_driver(vendor, target)
+        try:
+            with driver:
+                snap = driver.read()
+        except DriverError as exc:
+            raise AnsibleConnectionFailure(str(exc)) from exc
+        return comparaison.comparer_commutateur(
+            attendu, parse(vendor, snap.running, snap.vlan_brief)
+        )
+
+    def _serveur(self, attendu, task_vars):
+        module_args = {
+            "services": list(attendu.get("services") or {}),
+            "paquets": list(attendu.get("paquets") or []),
+            "ports": bool(attendu.get("ports")),
+            "ini_sections": [attendu["partages_config"]] if attendu.get("partages") else [],
+            "json": [attendu["kea_config"]] if attendu.get("dhcp") else [],
+        }
+        res = self._execute_module(
+            module_name="amico.colleges.serveur_etat",
+            module_args=module_args,
+            task_vars=task_vars,
+        )
+        if res.get("unreachable"):
+            raise AnsibleConnectionFailure(res.get("msg") or "injoignable")
+        if res.get("failed"):
+            raise AnsibleActionFail(f"serveur_etat a échoué : {res.get('msg')}")
+        return res
+
+    def _poste(self, attendu, catalogue, task_vars):
+        """The software catalogue's own action, in evaluation mode (one remote call)."""
+        task = self._task.copy()
+        task.args = {
+            "catalogue_fichier": catalogue,
+            "poste": {
+                "nom": task_vars["inventory_hostname"],
+                "profil": attendu["profil"],
+                "systeme": attendu.get("systeme") or "",
+            },
+            "appliquer": False,
+        }
+        action = self._shared_loader_obj.action_loader.get(
+            "amico.colleges.logiciels_conformite",
+            task=task,
+            connection=self._connection,
+            play_context=self._play_context,
+            loader=self._loader,
+            templar=self._templar,
+            shared_loader_obj=self._shared_loader_obj,
+        )
+        try:
+            res = action.run(task_vars=task_vars)
+        except AnsibleConnectionFailure:
+            raise
+        except AnsibleError as exc:
+            if "injoignable" in str(exc):
+                raise AnsibleConnectionFailure(str(exc)) from exc
+            raise
+        if res.get("unreachable"):
+            raise AnsibleConnectionFailure(res.get("msg") or "injoignable")
+        return res["statuts"]

@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch):
+    path = tmp_path / "etat"
+    monkeypatch.setenv("AMICO_STATE_DIR", str(path))
+    return path
