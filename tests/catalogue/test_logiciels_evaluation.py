@@ -226,3 +226,15 @@ def test_catalogue_du_referentiel_se_compile():
     for profil in brut.get("profils") or []:
         res = ev.evaluer(charger("collecte_p-s102-07.json"), profil["id"])
         assert all(r.statut in VERS_DERIVE for r in res)
+
+
+def test_fin_de_vie_signale_meme_hors_profil(cat):
+    """An end-of-life software outside the post's profile is still flagged when present."""
+    sans_java = {
+        "logiciels": catalogue_demo()["logiciels"],
+        "profils": [{"id": "nu", "logiciels": ["firefox_esr"]}],
+    }
+    res = Evaluateur(Catalogue(sans_java)).evaluer(charger("collecte_p-s102-07.json"), "nu")
+    assert statuts(res)["java_8"] == "fin_de_vie"
+    vide = Evaluateur(Catalogue(sans_java)).evaluer(charger("collecte_vide.json"), "nu")
+    assert statuts(vide)["java_8"] == "conforme"

@@ -152,8 +152,15 @@ class Catalogue:
         }
         self._resolus: dict[tuple[str, str | None], tuple[Entree, ...]] = {}
         self._demandes: dict[tuple[str, str | None], dict[str, Any]] = {}
-        # Forbidden software is looked for on every post, whatever its profile.
+        # Forbidden and end-of-life software are looked for on every post, whatever its
+        # profile: present, the first is removed and the second flagged; absent, both are
+        # conforme. (End-of-life systems are judged through the post's own `systeme`.)
         self.interdits = tuple(e for e in self.entrees.values() if e.statut == "interdit")
+        self.surveilles = self.interdits + tuple(
+            e
+            for e in self.entrees.values()
+            if e.statut == "fin_de_vie" and e.categorie != "systeme"
+        )
 
     # -- profiles ---------------------------------------------------------------------------
     def _ids_profil(self, pid: str, pile: tuple[str, ...]) -> list[str]:
@@ -171,7 +178,8 @@ class Catalogue:
         return ids
 
     def entrees_poste(self, profil: str, systeme: str | None = None) -> tuple[Entree, ...]:
-        """Entries that apply to a post: its OS entry, its profile (resolved), every forbidden one."""  # noqa: E501
+        """Entries that apply to a post: its OS entry, its profile (resolved), and every
+        forbidden or end-of-life one."""
         cle = (profil, systeme)
         if cle in self._resolus:
             return self._resolus[cle]
@@ -179,7 +187,7 @@ class Catalogue:
         if systeme:
             ids.append(systeme)
         ids.extend(self._ids_profil(profil, ()))
-        ids.extend(e.id for e in self.interdits)
+        ids.extend(e.id for e in self.surveilles)
         vus: set[str] = set()
         resultat: list[Entree] = []
         for i in ids:
