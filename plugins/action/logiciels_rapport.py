@@ -1,16 +1,13 @@
-"""Action amico.colleges.logiciels_rapport: campaign report on the controller (run_once)."""
+"""Action amico.colleges.logiciels_rapport: one post's campaign record, on the controller."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 ARGS = {
-    "hotes": {"type": "list", "elements": "str", "required": True},
     "variable": {"type": "str", "default": "postes_windows_resultat"},
     "dossier": {"type": "str", "default": ""},
     "simulation": {"type": "bool", "default": False},
@@ -18,6 +15,8 @@ ARGS = {
 
 
 class ActionModule(ActionBase):
+    """Per host (no run_once, slicing-safe): records the host's result in its own file."""
+
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
@@ -29,36 +28,14 @@ class ActionModule(ActionBase):
             from amico.state import state_dir
         except ImportError as exc:
             raise AnsibleActionFail(f"paquet Python « amico » introuvable ({exc})") from exc
-        hostvars = task_vars.get("hostvars") or {}
-        resultats, sites = {}, {}
-        for h in args["hotes"]:
-            hv = hostvars.get(h) or {}
-            resultats[h] = hv.get(args["variable"])
-            sites[h] = str(hv.get("amico_site") or "?")
-        dossier = Path(args["dossier"]) if args["dossier"] else state_dir("logiciels")
-        dossier.mkdir(parents=True, exist_ok=True)
-        horodatage = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        postes = {h: campagne.statut_hote(r) for h, r in resultats.items()}
-        for h in postes:
-            postes[h]["site"] = sites[h]
-        rapport = {
-            "horodatage": horodatage,
-            "simulation": args["simulation"],
-            "postes": postes,
-            "progression": campagne.progression({"postes": postes}),
-        }
-        (dossier / f"rapport-{horodatage}.json").write_text(
-            json.dumps(rapport, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        hote = task_vars["inventory_hostname"]
+        resultat = task_vars.get(args["variable"])
+        site = (task_vars.get("amico_site") or {}).get("uai") or "?"
+        poste = campagne.statut_hote(resultat)
+        poste["site"] = site
         if not args["simulation"]:
-            chemin = dossier / "campagne.json"
-            etat = campagne.fusionner(campagne.charger(chemin), resultats, sites)
-            campagne.enregistrer(chemin, etat)
-            result["campagne"] = str(chemin)
-        result.update(
-            changed=False,
-            postes=postes,
-            progression=rapport["progression"],
-            rapport=str(dossier / f"rapport-{horodatage}.json"),
-        )
+            dossier = Path(args["dossier"]) if args["dossier"] else state_dir("logiciels")
+            poste = campagne.enregistrer_poste(dossier, hote, resultat, site)
+            result["campagne"] = str(dossier)
+        result.update(changed=False, poste=poste)
         return result

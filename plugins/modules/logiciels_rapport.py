@@ -4,18 +4,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: logiciels_rapport
-short_description: Rapport de campagne logicielle (progression par site, postes à relancer)
+short_description: Fiche de campagne logicielle d'un poste (campagnes sur plusieurs jours)
 description:
-  - Lit le résultat enregistré de amico.colleges.logiciels_conformite pour chaque hôte ; un hôte
-    sans résultat ou injoignable est C(injoignable). Écrit C(rapport-<horodatage>.json) et,
-    hors mode vérification, fusionne dans C(campagne.json) (campagnes sur plusieurs jours).
+  - Lit le résultat enregistré de amico.colleges.logiciels_conformite pour l'hôte ; un hôte
+    sans résultat ou injoignable est C(injoignable). Hors mode vérification, met à jour la
+    fiche du poste C(postes/<poste>.json) dans le dossier de la campagne.
+  - Chaque hôte n'écrit que sa propre fiche (pas de run_once) ; le playbook reste sûr pour
+    le découpage de tâches d'AWX. C(amico logiciels campagne --etat DOSSIER) fusionne la vue
+    par site et la liste des postes à relancer.
 version_added: 1.0.0
 options:
-  hotes:
-    description: Les hôtes de la campagne (en général C(ansible_play_hosts_all)).
-    type: list
-    elements: str
-    required: true
   variable:
     description: Nom de la variable enregistrée par logiciels_conformite.
     type: str
@@ -32,16 +30,15 @@ author: Équipe AMICo
 """
 
 EXAMPLES = r"""
-- name: Rapport de campagne
+- name: Fiche de campagne du poste
   amico.colleges.logiciels_rapport:
-    hotes: "{{ ansible_play_hosts_all }}"
-  run_once: true
+    variable: postes_windows_resultat
   delegate_to: localhost
 """
 
 RETURN = r"""
-progression:
-  description: Par site - total, conforme, non conforme, non vérifiable, injoignable ; a_relancer.
+poste:
+  description: La fiche du poste (statut de dérive, résumé, échecs, tentatives, site).
   returned: success
   type: dict
 """

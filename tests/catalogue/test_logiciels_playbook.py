@@ -1,6 +1,6 @@
 """End to end: the venv's ansible-playbook, playbooks/postes.yml, three stand-in posts."""
 
-import json
+
 import os
 import subprocess
 import sys
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from amico.catalogue.campagne import charger as charger_campagne
 from amico.lab.windows import PosteSimule, appels
 from amico.lab.windows.labo import creer_labo
 
@@ -85,7 +86,7 @@ def test_campagne_de_bout_en_bout(tmp_path):
     assert "VLC media player" not in noms(labo, "p-s101-02")
     # Unreachable post: injoignable in the campaign.
     assert rc["p-s101-03"]["ignored"] == "1"
-    campagne = json.loads((labo["racine"] / "etat" / "logiciels" / "campagne.json").read_text())
+    campagne = charger_campagne(labo["racine"] / "etat" / "logiciels")
     assert campagne["postes"]["p-s101-03"]["derive"] == "injoignable"
     assert campagne["postes"]["p-s101-02"]["echecs"] == ["vlc"]
     assert campagne["postes"]["p-s101-01"]["resume"] == {"fin_de_vie": 2, "conforme": 4}

@@ -1,7 +1,9 @@
 """Campaigns that span days: per-host last status, progress per site, hosts to retry.
 
-A campaign state file (JSON) accumulates each run's per-host results: the last status of
-every post, how many attempts, when it was last seen. Posts that were injoignable
+A campaign folder keeps one JSON file per post (`postes/<host>.json`): its last status,
+how many attempts, when it was last seen. Each host writes only its own file, so a
+playbook sliced over several AWX nodes (job slicing) never races on a shared file; the
+campaign view (progress per site) is merged when read. Posts that were injoignable
 (off: wake them with `amico logiciels reveil`), in échec, or whose installs were deferred
 (pending reboot, low disk) are listed in `a_relancer`, for `--limit`.
 """
@@ -87,14 +89,34 @@ def progression(etat: dict[str, Any]) -> dict[str, Any]:
     return {"sites": par_site, "a_relancer": a_relancer}
 
 
-def charger(chemin: str | os.PathLike[str]) -> dict[str, Any]:
-    p = Path(chemin)
-    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+def charger(dossier: str | os.PathLike[str]) -> dict[str, Any]:
+    """The campaign: every post's file of the folder merged, with its progress."""
+    postes = {}
+    for fichier in sorted(Path(dossier, "postes").glob("*.json")):
+        postes[fichier.stem] = json.loads(fichier.read_text(encoding="utf-8"))
+    if not postes:
+        return {}
+    passages = [p.get("dernier_passage", "") for p in postes.values()]
+    etat = {"postes": postes, "dernier_passage": max(passages)}
+    etat["progression"] = progression(etat)
+    return etat
 
 
-def enregistrer(chemin: str | os.PathLike[str], etat: dict[str, Any]) -> None:
-    p = Path(chemin)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(etat, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(p)
+def enregistrer_poste(
+    dossier: str | os.PathLike[str],
+    hote: str,
+    resultat: dict[str, Any] | None,
+    site: str,
+    *,
+    maintenant: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Merge one host's run into its own file; return its new campaign record."""
+    fichier = Path(dossier, "postes", f"{hote}.json")
+    precedent = json.loads(fichier.read_text(encoding="utf-8")) if fichier.is_file() else {}
+    etat = fusionner({"postes": {hote: precedent}} if precedent else {}, {hote: resultat},
+                     {hote: site}, maintenant=maintenant)  # fmt: skip
+    fichier.parent.mkdir(parents=True, exist_ok=True)
+    tmp = fichier.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(etat["postes"][hote], ensure_ascii=False, indent=1), "utf-8")
+    tmp.replace(fichier)
+    return etat["postes"][hote]

@@ -138,7 +138,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.set_defaults(func=_reveil)
 
     k = sp.add_parser("campagne", help="progression d'une campagne par site, postes à relancer")
-    k.add_argument("--etat", required=True, help="campagne.json")
+    k.add_argument("--etat", required=True, help="dossier de la campagne (postes/<poste>.json)")
     k.set_defaults(func=_campagne)
 
     p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
