@@ -196,10 +196,10 @@ def test_merge_numbers_worst_first_missing_host_and_history(ref, tmp_path):
                 c("commutateur.vlan", "VLAN 999", "non conforme", "absent", "présent (X)"),
                 c("commutateur.vlan", "VLAN 100", "conforme", "P", "P"),
             ],
-            "0679901y-s101-01": comparaison.injoignable("pas de réponse WinRM"),
+            "0679901-s101-01": comparaison.injoignable("pas de réponse WinRM"),
         },
     )
-    (dossier / "hotes" / "0679902z-s101-02.json").unlink()  # never collected
+    (dossier / "hotes" / "0679902-s101-02.json").unlink()  # never collected
     n_hotes = sum(len(s["hotes"]) for s in execution["sites"])
     with Historique() as h:
         r1 = fusionner(dossier, [], JOUR, h)
@@ -209,7 +209,7 @@ def test_merge_numbers_worst_first_missing_host_and_history(ref, tmp_path):
     assert r1["resume"]["par_statut"] == {
         "conforme": n_hotes - 2, "non conforme": 1, "injoignable": 1, "non vérifiable": 1,
     }  # fmt: skip
-    manquant = next(e for e in r1["ecarts"] if e["hote"] == "0679902z-s101-02")
+    manquant = next(e for e in r1["ecarts"] if e["hote"] == "0679902-s101-02")
     assert manquant["statut"] == "non vérifiable" and "non traité" in manquant["detail"]
     sites = {s["uai"]: s for s in r1["sites"]}
     n2 = len(execution["sites"][1]["hotes"])
@@ -224,7 +224,7 @@ def test_merge_numbers_worst_first_missing_host_and_history(ref, tmp_path):
                                  [c("commutateur.vlan", "VLAN 100", "conforme", "P", "P")]))
     )  # fmt: skip
     ign = ignorer.depuis_donnees(
-        {"ignorer": [{"hote": "0679901y-s101-01", "raison": "poste en réparation",
+        {"ignorer": [{"hote": "0679901-s101-01", "raison": "poste en réparation",
                       "expire": "2027-01-31"}]}
     )  # fmt: skip
     with Historique() as h:
@@ -232,13 +232,13 @@ def test_merge_numbers_worst_first_missing_host_and_history(ref, tmp_path):
         assert len(h.precedentes()) == 2
     assert r2["resume"]["ecarts"] == 1 and r2["resume"]["ignorees"] == 1
     assert r2["tendance"]["resolus"] == [
-        "0679901y-s101-01|hote.joignable|collecte",
+        "0679901-s101-01|hote.joignable|collecte",
         "sw-coeur-0679902z|commutateur.vlan|VLAN 999",
     ]
     assert r2["tendance"]["nouveaux"] == []
     assert [p["taux"] for p in r2["tendance"]["precedentes"]] == [r1["resume"]["taux_conformite"]]
     ignored = next(e for e in r2["ecarts"] if e.get("ignore"))
-    assert ignored["hote"] == "0679901y-s101-01"  # still in the result and the history
+    assert ignored["hote"] == "0679901-s101-01"  # still in the result and the history
     assert r2["sites"][0]["uai"] == "0679902Z"
 
 
@@ -293,7 +293,7 @@ def test_guichet_constats():
 
 def test_json_schema_validates_a_result(ref, tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
-    dossier, _ = run_folder(ref, tmp_path, {"0679901y-s101-01": comparaison.injoignable("x")})
+    dossier, _ = run_folder(ref, tmp_path, {"0679901-s101-01": comparaison.injoignable("x")})
     r = fusionner(dossier, [], JOUR)
     schema = json.loads((REPO / "src/amico/derive/resultat.schema.json").read_text())
     jsonschema.validate(r, schema)

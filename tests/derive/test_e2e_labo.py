@@ -124,7 +124,7 @@ def test_drift_reports_exactly_the_lab_changes(tmp_path, state_dir):
         # 2. the lab drifts, by the hosts' own means
         sw_nom = "sw-acces2-0679901y"
         ajouter_vlan_cli(sw.target(sw_nom), "aruba", 666, "BRICOLAGE")
-        poste = "0679901y-s102-02"
+        poste = "0679901-s102-02"
         retirer_logiciel(postes[poste], "7-Zip")
         changements = {
             (sw_nom, "commutateur.vlan", "VLAN 666", "non conforme",
@@ -147,7 +147,7 @@ def test_drift_reports_exactly_the_lab_changes(tmp_path, state_dir):
         assert e0 - e1 == set()
         assert apres.returncode == 1
         assert set(r1["tendance"]["nouveaux"]) == {f"{h}|{rg}|{o}" for h, rg, o, *_ in changements}
-        assert "0679901y-s102-02 poste.logiciel 7zip : non conforme" in apres.stdout
+        assert "0679901-s102-02 poste.logiciel 7zip : non conforme" in apres.stdout
         assert (tmp_path / "apres" / "rapport.html").exists()
         if not conteneurs:
             pytest.skip(f"partie serveur non exécutée : {raison}")

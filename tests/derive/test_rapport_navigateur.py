@@ -28,7 +28,7 @@ def test_report_renders_and_matches_json(tmp_path):
             "sw-coeur-0679902z": [
                 c("commutateur.vlan", "VLAN 999", "non conforme", "absent", "présent (X)")
             ],
-            "0679901y-s101-01": comparaison.injoignable("pas de réponse WinRM"),
+            "0679901-s101-01": comparaison.injoignable("pas de réponse WinRM"),
         },
     )
     with Historique() as h:

@@ -138,7 +138,7 @@ def test_gathered_data_shows_in_the_dossier(demo_ref, tmp_path, state_dir):
     rows = {(r["commutateur"], r["port"]): r for r in data["brassage"]}
     port1 = rows[("sw-acces1-0679901y", "1")]
     assert port1["etat"] == "up"
-    assert port1["macs"] == [{"mac": "02:00:00:00:00:07", "vlan": 100, "hote": "0679901y-s101-01"}]
+    assert port1["macs"] == [{"mac": "02:00:00:00:00:07", "vlan": 100, "hote": "0679901-s101-01"}]
     assert rows[("sw-acces1-0679901y", "3")]["etat"] == "down"
     assert rows[("sw-acces2-0679901y", "1")]["collecte"] is False
     # switch config: backup dated, diff from the intended config (port 22 in the wrong VLAN)

@@ -92,3 +92,12 @@ def test_expand_interfaces():
         expand_interfaces("Gi1/0/1-Te1/0/2")
     with pytest.raises(ValueError):
         expand_interfaces("")
+
+
+def test_post_names_fit_netbios():
+    from amico.referentiel.noms import NETBIOS_MAX, post_name
+
+    assert post_name("0679901Y", "s101", 1) == "0679901-s101-01"
+    assert len(post_name("0679901Y", "salle_technologie", 7)) <= NETBIOS_MAX
+    assert post_name("0679901Y", "s101", 107) == "0679901-s10-107"
+    assert post_name("0679901Y", "Labo_SVT", 3) == "0679901-labo-03"

@@ -41,7 +41,7 @@ BAD = {
         3,
         "adresse_mac",
         "02:00:00:00:00:07",
-        "0679901y-s101-01",
+        "0679901-s101-01",
         "étiquette",
     ),
     "serie_double_fichier.csv": (3, "numero_serie", "sn-ok-001", "lignes 2, 3", "un numéro"),
@@ -49,7 +49,7 @@ BAD = {
         3,
         "numero_serie",
         "PC0679901Y0003",
-        "0679901y-s101-04",
+        "0679901-s101-04",
         "qu'une fois",
     ),
     "salle_inconnue.csv": (3, "salle", "s999", "salle inconnue", "s101, s102"),
@@ -150,11 +150,11 @@ def test_example_manifest_is_valid(ref):
     ctl = controler(ref, lire(DATA / "livraison_exemple.csv"))
     assert ctl.valide, [f.format() for f in ctl.erreurs]
     assert [p.nom for p in ctl.postes] == [
-        "0679901y-s101-17",
-        "0679901y-s102-05",
-        "0679901y-s101-18",
-        "0679902z-s101-13",
-        "0689903v-s101-09",
+        "0679901-s101-17",
+        "0679901-s102-05",
+        "0679901-s101-18",
+        "0679902-s101-13",
+        "0689903-s101-09",
     ]
     assert [p.adresse for p in ctl.postes[:3]] == ["10.64.0.250", "10.64.0.249", "10.64.0.248"]
     chromebook = ctl.postes[-1]

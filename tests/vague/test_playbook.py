@@ -41,9 +41,9 @@ def test_catalog_pushed_to_posts_that_answer(ref_copy, tmp_path):
     lab = creer_labo(
         tmp_path / "labo",
         postes={
-            "0679901y-s101-17": {"profil": "base", "lignes": []},
-            "0679901y-s101-18": {"profil": "base", "lignes": [], "etat": {"joignable": False}},
-            "0679901y-s102-05": {
+            "0679901-s101-17": {"profil": "base", "lignes": []},
+            "0679901-s101-18": {"profil": "base", "lignes": [], "etat": {"joignable": False}},
+            "0679901-s102-05": {
                 "profil": "multimedia",
                 "lignes": ["firefox_128", "libreoffice_248", "sept_zip_2408"],
                 "etat": {"codes_forces": {"vlc-3.0.21-win64.exe": 1603}},
@@ -52,14 +52,14 @@ def test_catalog_pushed_to_posts_that_answer(ref_copy, tmp_path):
     )
     r = jouer(lab["inventaire"], ref_copy, os.environ["AMICO_STATE_DIR"])
     assert "Catalogue : 1 fait, 1 en échec, 1 toujours en attente" in r.stdout, r.stdout + r.stderr
-    assert "hors de l'inventaire : 0679902z-s101-13" in r.stdout
+    assert "hors de l'inventaire : 0679902-s101-13" in r.stdout
     status = {p["nom"]: p["catalogue"] for p in postes_de_la_vague()}
     assert status == {
-        "0679901y-s101-17": "fait",
-        "0679901y-s101-18": "en_attente",
-        "0679901y-s102-05": "echec",
-        "0679902z-s101-13": "en_attente",
-        "0689903v-s101-09": "sans_objet",
+        "0679901-s101-17": "fait",
+        "0679901-s101-18": "en_attente",
+        "0679901-s102-05": "echec",
+        "0679902-s101-13": "en_attente",
+        "0689903-s101-09": "sans_objet",
     }
     # next pass: only the waiting ones are targeted
     r = jouer(lab["inventaire"], ref_copy, os.environ["AMICO_STATE_DIR"])

@@ -30,15 +30,15 @@ def test_run_appends_reviewable_records(ref_copy, capsys):
     assert after.startswith(before.split("peripheriques:")[0])
     assert after.split("peripheriques:")[1] == before.split("peripheriques:")[1]
     assert after.splitlines()[0].startswith("# EXEMPLE")
-    assert "  - nom: 0679901y-s101-17\n    classe: PBASE\n" in after
+    assert "  - nom: 0679901-s101-17\n    classe: PBASE\n" in after
     assert '    mac: "00:1a:2b:3c:4d:01"\n' in after and "    adresse: 10.64.0.250\n" in after
     # the result passes the référentiel check, with the new posts and their reservations
     ref = load(ref_copy)
     new = {p.nom: p for s in ref.sites for p in s.postes if p.serie and p.serie.startswith("LNV26")}
     assert len(new) == 5
-    assert str(new["0679901y-s101-18"].adresse) == "10.64.0.248"
-    assert new["0679901y-s101-18"].profil == "cfao"
-    assert new["0689903v-s101-09"].profil is None  # Chromebook: no Windows catalog
+    assert str(new["0679901-s101-18"].adresse) == "10.64.0.248"
+    assert new["0679901-s101-18"].profil == "cfao"
+    assert new["0689903-s101-09"].profil is None  # Chromebook: no Windows catalog
     assert main(["referentiel", "check", str(ref_copy)]) == 0
     out = capsys.readouterr().out
     assert "en attente : 4" in out and "spool" in out  # GLPI not configured: spooled
@@ -91,7 +91,7 @@ def test_glpi_registration_against_test_server(ref_copy, glpi, glpi_config):
     bilan = executer(ref_copy, EXEMPLE, glpi=glpi_config)
     inventories = glpi.dump()["inventories"]
     assert sorted(inventories) == sorted(f"{p.nom}-amico" for p in bilan.postes)
-    payload = inventories["0679901y-s101-17-amico"]
+    payload = inventories["0679901-s101-17-amico"]
     assert payload["itemtype"] == "Computer"
     content = payload["content"]
     assert content["bios"]["ssn"] == "LNV26A0001"

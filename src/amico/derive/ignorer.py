@@ -6,7 +6,7 @@ YAML file (default `$AMICO_STATE_DIR/derive/ignorer.yml`, or `amico drift --igno
       - regle: poste.fin_de_vie        # rule id, or a shell-style pattern (poste.*)
         objet: windows_10              # optional: the checked object (pattern)
         site: 0679901Y                 # optional: UAI (pattern)
-        hote: "0679901y-s101-*"        # optional: host name (pattern)
+        hote: "0679901-s101-*"        # optional: host name (pattern)
         raison: Migration vers Windows 11 planifiée à l'été 2027
         expire: 2027-09-01
 

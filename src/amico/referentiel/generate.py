@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from amico.referentiel.noms import post_name
 from amico.referentiel.plan import uai_key
 
 SHARED_FILES = (
@@ -140,13 +141,13 @@ def make_site(
         room = rooms[n // POSTS_PER_ROOM]["id"]
         cls = classes[n % len(classes)]
         posts.append({
-            "nom": f"{low}-{room}-{n % POSTS_PER_ROOM + 1:02d}", "classe": cls,
+            "nom": post_name(uai, room, n % POSTS_PER_ROOM + 1), "classe": cls,
             "modele": model_of(cls, n), "serie": f"PC{uai}{n:04d}",
             "mac": _mac(index, next(counter)), "salle": room, "usage": "pedagogique",
             "profil": "cfao" if cls == "PCFAO" else "base", "systeme": "windows_10",
         })  # fmt: skip
     posts.append({
-        "nom": f"{low}-secretariat-01", "classe": "PBASE", "modele": model_of("PBASE", 1),
+        "nom": post_name(uai, "adm", 1), "classe": "PBASE", "modele": model_of("PBASE", 1),
         "serie": f"PA{uai}0001", "mac": _mac(index, next(counter)), "salle": "local_technique",
         "usage": "administratif", "systeme": "windows_10",
     })  # fmt: skip

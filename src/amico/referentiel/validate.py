@@ -13,10 +13,9 @@ from pathlib import Path
 from amico.referentiel.findings import Finding
 from amico.referentiel.matrice import parse_cell
 from amico.referentiel.model import RACI_ACTORS, Site
+from amico.referentiel.noms import NETBIOS_MAX
 from amico.referentiel.plan import PlanError, site_subnets, uai_is_valid, uai_key
 from amico.referentiel.ports import expand_interfaces
-
-NETBIOS_MAX = 15  # Windows computer names: longer names are truncated
 
 
 class _Checker:
@@ -573,7 +572,6 @@ class _Checker:
                 f"raccourcir à {NETBIOS_MAX} caractères au plus (convention : "
                 "<7 chiffres de l'UAI>-<salle>-<NN>)",
                 rec.nom,
-                warn=True,
             )
         elif rec.modele and self.models[rec.classe] and rec.modele not in self.models[rec.classe]:
             self.err(

@@ -30,6 +30,7 @@ from pathlib import Path
 from amico.referentiel.findings import Finding
 from amico.referentiel.loader import Referentiel
 from amico.referentiel.model import Site
+from amico.referentiel.noms import post_name
 from amico.referentiel.plan import site_subnets, uai_is_valid, uai_key
 from amico.vague.manifeste import Manifeste, normaliser_mac
 
@@ -110,10 +111,6 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _slug(room_id: str) -> str:
-    return room_id.lower().replace("_", "-")
-
-
 class _SiteState:
     """Per-site planning state: names taken, free addresses, profiles seen by room."""
 
@@ -155,15 +152,20 @@ class _SiteState:
         return None
 
     def hostname(self, room_id: str) -> str:
-        prefix = f"{self.site.uai.lower()}-{_slug(room_id)}-"
-        if prefix not in self.next_number:
-            pattern = re.compile(re.escape(prefix) + r"(\d+)$")
-            numbers = [int(m.group(1)) for n in self.names if (m := pattern.match(n))]
-            self.next_number[prefix] = max(numbers, default=0) + 1
+        """Next free name of the room by the convention (amico.referentiel.noms)."""
+        if room_id not in self.next_number:
+            pattern = re.compile(r"^[0-9]{7}-[a-z0-9]+-([0-9]+)$")
+            numbers = [
+                int(m.group(1))
+                for n in self.names
+                if (m := pattern.match(n))
+                and post_name(self.site.uai, room_id, int(m.group(1))) == n
+            ]
+            self.next_number[room_id] = max(numbers, default=0) + 1
         while True:
-            n = self.next_number[prefix]
-            self.next_number[prefix] += 1
-            name = f"{prefix}{n:02d}"
+            n = self.next_number[room_id]
+            self.next_number[room_id] += 1
+            name = post_name(self.site.uai, room_id, n)
             if name not in self.names:
                 self.names.add(name)
                 return name
