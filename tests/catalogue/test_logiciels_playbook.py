@@ -1,6 +1,5 @@
 """End to end: the venv's ansible-playbook, playbooks/postes.yml, three stand-in posts."""
 
-
 import os
 import subprocess
 import sys
