@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Debian packages the tests and the demo use (installed when missing, never upgraded)
 SYSTEM_PACKAGES := chromium graphviz git openssh-client
 
-.PHONY: help setup system-packages lint test test-fast test-role demo bench clean
+.PHONY: help setup system-packages lab-image lint test test-fast test-role demo bench clean
 
 help:
 	@echo "make setup      crée .venv et installe les dépendances épinglées (idempotent)"
@@ -34,6 +34,10 @@ $(STAMP): pyproject.toml
 system-packages:
 	lab/debian/install-packages.sh $(SYSTEM_PACKAGES)
 
+# Debian 12 systemd image of the lab (debootstrap once, reused while its recipe is unchanged)
+lab-image:
+	lab/podman/build-image.sh
+
 lint: setup
 	$(BIN)/ruff check src tests bench plugins
 	$(BIN)/ruff format --check src tests bench plugins
@@ -52,6 +56,7 @@ test: setup system-packages lint
 
 # KEEP=1 leaves the lab running (amico lab status / amico lab down)
 demo: setup system-packages
+	lab/podman/build-image.sh || echo "Image du labo non construite : la démo se fera sans les serveurs (elle le dira)."
 	KEEP=$(KEEP) $(BIN)/amico demo
 
 bench: setup system-packages
