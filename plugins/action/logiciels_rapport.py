@@ -8,7 +8,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 ARGS = {
-    "variable": {"type": "str", "default": "postes_windows_resultat"},
+    "variable": {"type": "str", "default": "postes_windows__resultat"},
     "dossier": {"type": "str", "default": ""},
     "simulation": {"type": "bool", "default": False},
 }

@@ -61,7 +61,7 @@ author: Équipe AMICo
 EXAMPLES = r"""
 - name: Conformité logicielle du poste
   amico.colleges.logiciels_conformite:
-    catalogue_fichier: "{{ postes_windows_catalogue_fichier }}"
+    catalogue_fichier: "{{ postes_windows__catalogue_fichier }}"
     poste: {nom: "{{ inventory_hostname }}", profil: base, systeme: windows_10}
     partage: '\\se1-0670001x\logiciels'
 """

@@ -17,7 +17,7 @@ options:
   variable:
     description: Nom de la variable enregistrée par logiciels_conformite.
     type: str
-    default: postes_windows_resultat
+    default: postes_windows__resultat
   dossier:
     description: Dossier du rapport ; vide = C($AMICO_STATE_DIR/logiciels).
     type: str
@@ -32,7 +32,7 @@ author: Équipe AMICo
 EXAMPLES = r"""
 - name: Fiche de campagne du poste
   amico.colleges.logiciels_rapport:
-    variable: postes_windows_resultat
+    variable: postes_windows__resultat
   delegate_to: localhost
 """
 

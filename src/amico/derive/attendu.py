@@ -29,7 +29,7 @@ from amico.referentiel.plan import site_subnets
 
 ROOT = Path(__file__).resolve().parents[3]
 ROLE = ROOT / "roles" / "serveur_pedago"
-PROFIL_DEFAUT = "base"  # as roles/postes_windows (postes_windows_profil)
+PROFIL_DEFAUT = "base"  # as roles/postes_windows (postes_windows__profil)
 
 
 def _role_yaml(nom: str) -> dict:

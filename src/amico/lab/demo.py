@@ -368,8 +368,8 @@ class Labo:
                     "amico_commutateurs__mot_de_passe": (
                         "{{ lookup('ansible.builtin.env', 'AMICO_COMMUTATEURS_MOT_DE_PASSE') }}"
                     ),
-                    "postes_windows_partage": etat["partage"],
-                    "postes_windows_rapport_dossier": str(self.dossier / "rapports-postes"),
+                    "postes_windows__partage": etat["partage"],
+                    "postes_windows__rapport_dossier": str(self.dossier / "rapports-postes"),
                 },
             }
         }

@@ -272,8 +272,8 @@ def creer_labo(
                                     "uai": "0670001X",
                                     "serveur_pedagogique": "se-0670001x",
                                 },
-                                "postes_windows_catalogue_fichier": str(racine / "catalogue.yml"),
-                                "postes_windows_partage": str(partage),
+                                "postes_windows__catalogue_fichier": str(racine / "catalogue.yml"),
+                                "postes_windows__partage": str(partage),
                             },
                         }
                     }
