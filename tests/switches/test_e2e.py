@@ -102,6 +102,9 @@ def test_faults_are_reported_and_do_not_stop_the_others(make_lab, intents):
         now = read_state(vendor, targets[name])
         assert diff_states(now, before[name], vendor).empty, name
     assert "session perdue" in results["coupe-aruba"].error
+    assert "session perdue" in results["coupe-cisco"].error
+    # the watchdog sees the closed session at once: no 90 s napalm read timeout
+    assert results["coupe-cisco"].seconds < 60, results["coupe-cisco"].seconds
     assert "refusée" in results["refus"].error
     assert results["mauvais-mdp"].status == ECHEC_CONNEXION
     assert "authentification refusée" in results["mauvais-mdp"].error

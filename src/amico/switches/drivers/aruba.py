@@ -14,6 +14,7 @@ from amico.switches.drivers.base import (
     SessionLost,
     Snapshot,
     connection_error,
+    watch_session,
 )
 
 ERROR_PATTERN = (
@@ -43,6 +44,7 @@ class ArubaDriver(Driver):
             )
         except Exception as exc:  # noqa: BLE001 - mapped to a French report
             raise connection_error(exc, t) from exc
+        watch_session(self.conn)
 
     def read(self) -> Snapshot:
         try:

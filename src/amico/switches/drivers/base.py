@@ -63,6 +63,42 @@ def connection_error(exc: BaseException, target: Target) -> DriverError:
 LOST = (OSError, EOFError, paramiko.SSHException, ReadException, ReadTimeout)
 
 
+def session_closed(channel: paramiko.Channel | None) -> bool:
+    """True once the peer has closed the SSH channel or the transport under it died."""
+    if channel is None or channel.closed or channel.eof_received:
+        return True
+    transport = channel.get_transport()
+    return transport is None or not transport.is_active()
+
+
+def watch_session(conn) -> None:
+    """Transport watchdog on a netmiko connection: a read on a session the switch has
+    closed raises ``ReadException`` at once instead of waiting out its read timeout.
+
+    netmiko's ``SSHChannel`` reads only when paramiko reports data ready; once the peer
+    has closed the channel nothing is ever ready, so every read loops until its
+    ``read_timeout`` (90 s for napalm's ``copy ... running-config``) although the session
+    is known dead. The closed state is sampled *before* the read: paramiko queues the
+    last data before it marks the channel closed, so an empty read after a closed sample
+    means nothing is left, and whatever came before the close is still returned. A live
+    but slow switch is not affected (the vendor timeouts still apply); a peer that
+    vanished without closing TCP is still only seen by those timeouts."""
+    channel = getattr(conn, "channel", None)
+    read_channel = getattr(channel, "read_channel", None)
+    if read_channel is None or getattr(channel, "amico_watchdog", False):
+        return
+
+    def watched() -> str:
+        closed = session_closed(conn.remote_conn)
+        data = read_channel()
+        if not data and closed:
+            raise ReadException("session fermée par le commutateur")
+        return data
+
+    channel.read_channel = watched
+    channel.amico_watchdog = True
+
+
 class Driver:
     vendor = ""
 

@@ -19,6 +19,7 @@ from amico.switches.drivers.base import (
     SessionLost,
     Snapshot,
     connection_error,
+    watch_session,
 )
 
 ERROR_PATTERN = r"% Invalid input|may not be|% Incomplete command|% Ambiguous command"
@@ -53,6 +54,7 @@ class CiscoDriver(Driver):
             cause = exc.__cause__ or exc.__context__ or exc
             raise connection_error(cause if cause is not exc else exc, t) from exc
         self.conn = self.napalm.device
+        watch_session(self.conn)  # a dropped session fails napalm's commit at once, not in 90 s
 
     def read(self) -> Snapshot:
         try:
@@ -97,8 +99,13 @@ class CiscoDriver(Driver):
 
     def close(self) -> None:
         napalm = getattr(self, "napalm", None)
-        if napalm is not None and napalm.device is not None:
-            napalm.close()
+        if napalm is None or napalm.device is None:
+            return
+        try:
+            napalm.close()  # may fail early on a dead session (file prompt restore)...
+        finally:
+            if napalm.device is not None:  # ...then close the SSH session ourselves
+                napalm.device.disconnect()
 
 
 def _comment(text: str) -> str:
