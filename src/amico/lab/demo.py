@@ -224,7 +224,7 @@ class Labo:
                 )
         if not devices:
             return {}
-        lab = SwitchLab(devices, processes=1, workdir=self.dossier / "commutateurs")
+        lab = SwitchLab(devices, processes=1, workdir=self.dossier / "commutateurs", detached=True)
         lab.start()
         # The lab outlives this command: forget the Popen objects without ending them.
         for proc in lab.procs:

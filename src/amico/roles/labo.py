@@ -88,6 +88,7 @@ def commutateur_demarrer(dossier: Path, nom: str, fabricant: str, initial: dict)
             }
         ],
         workdir=dossier / "commutateurs" / f"{nom}.d",
+        detached=True,  # outlives molecule's create step; destroy ends it by PID
     )
     sw = lab.start()[nom]
     # Left running on purpose (own session): `commutateur-arreter` ends it by PID.

@@ -59,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the parent dies."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @dataclass
 class EmulatedSwitch:
     name: str
@@ -78,8 +86,15 @@ class SwitchLab:
     """
 
     def __init__(
-        self, devices: list[dict], processes: int = 1, workdir: str | os.PathLike | None = None
+        self,
+        devices: list[dict],
+        processes: int = 1,
+        workdir: str | os.PathLike | None = None,
+        detached: bool = False,
     ) -> None:
+        # detached: the emulators outlive this process (`amico lab up`, molecule create);
+        # otherwise they die with it, so a crashed test or benchmark leaves no orphan.
+        self.detached = detached
         self.devices = devices
         self.processes = max(1, min(processes, len(devices) or 1))
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="amico-lab-"))
@@ -111,6 +126,7 @@ class SwitchLab:
                 stderr=log,
                 env=env,
                 start_new_session=True,
+                preexec_fn=None if self.detached else _die_with_parent,
             )
             log.close()
             self.procs.append(proc)
