@@ -70,6 +70,7 @@ keyed_groups:
 """
 
 import os
+import sys
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -127,6 +128,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if self.get_option("cache"):
                 self._cache[cache_key] = {"fingerprint": fingerprint, "data": data}
         self._populate(data)
+        if "commutateurs" in data["groups"]:
+            # switch tasks run on the controller: its own Python has the amico package
+            # (a template here would stay raw: inventory values are not templated)
+            self.inventory.set_variable("commutateurs", "ansible_python_interpreter", sys.executable)
 
     def _build(self, root: str) -> dict:
         try:

@@ -45,12 +45,9 @@ CONNECTION_VARS = {
     },
     "commutateurs_aruba": {"amico_pilote": "aruba", "ansible_network_os": "hp_procurve"},
     "commutateurs_cisco": {"amico_pilote": "cisco", "ansible_network_os": "cisco.ios.ios"},
-    # switches are driven from the controller by amico's netmiko/napalm drivers, with the
-    # controller's own Python (the one that has the amico package)
-    "commutateurs": {
-        "ansible_connection": "local",
-        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-    },
+    # switches are driven from the controller by amico's netmiko/napalm drivers (the
+    # inventory plugin adds the controller's own Python as their interpreter)
+    "commutateurs": {"ansible_connection": "local"},
 }
 PSRP_VARS = {
     "ansible_connection": "psrp",
