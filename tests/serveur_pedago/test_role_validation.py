@@ -121,7 +121,9 @@ def test_vlan_without_subnet_is_refused(tmp_path):
     del site["vlans"][0]["reseau"]
     r = run_validate(tmp_path, {"amico_site": site, "amico_adresse": "10.64.3.10"}, SECRETS)
     assert r.returncode != 0
-    assert "reseau" in r.stdout
+    # the French message, not a template error about a missing attribute
+    assert "VLAN 100 (PEDAGOGIE)" in r.stdout and "reseau doit être un sous-réseau" in r.stdout
+    assert "(lu : absent)" in r.stdout and "Corrigez le référentiel" in r.stdout
 
 
 @pytest.mark.parametrize("reseau", ["10.64.0.0/33", "pas-un-reseau"])
