@@ -15,7 +15,11 @@ description:
     O(mots_de_passe), created with mode 0600; the module never returns a password.
   - Leavers (in the managed OUs, absent from the export) are disabled, never deleted.
 options:
-  export: {description: Path of the CSV export on the DC., type: path, required: true}
+  export:
+    description:
+      - Path of the CSV export on the DC. Without it, only the school's OUs and its base
+        groups (eleves, profs, admins-college) are ensured; no account is touched.
+    type: path
   ou_racine: {description: "Root OU of the school, relative to the domain (e.g. C(OU=College)).", type: str, required: true}
   ous: {description: "Profile -> OU name under the root (keys eleve, prof, admin, groupes).", type: dict, required: true}
   mots_de_passe: {description: File receiving the new initial passwords (mode 0600)., type: path, required: true}
@@ -35,8 +39,14 @@ groupes_crees: {description: Groups created., type: list, returned: always}
 import os
 import secrets
 
-from ansible_collections.amico.colleges.plugins.module_utils.comptes import ErreurExport, Existant, lire_export, planifier
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.amico.colleges.plugins.module_utils.comptes import (
+    ErreurExport,
+    Existant,
+    groupe_profil,
+    lire_export,
+    planifier,
+)
 
 SANS_AMBIGUITE = {
     "upper": "ABCDEFGHJKLMNPQRSTUVWXYZ",
@@ -69,10 +79,35 @@ def ecrire_mots_de_passe(chemin: str, lignes: list[str]) -> None:
             f.write(ligne + "\n")
 
 
+def _assurer_groupes(samdb, module, existe, domaine, ou_groupes, groupes) -> list[str]:
+    """Create the missing groups: the base groups of the school, then `groupes`."""
+    import ldb
+
+    presents = set()
+    if existe(f"{ou_groupes},{domaine}"):
+        presents = {
+            str(m["cn"][0])
+            for m in samdb.search(
+                base=f"{ou_groupes},{domaine}",
+                scope=ldb.SCOPE_ONELEVEL,
+                expression="(objectClass=group)",
+                attrs=["cn"],
+            )
+        }
+    crees = []
+    base = [groupe_profil(k) for k in ("eleve", "prof", "admin")]
+    for groupe in dict.fromkeys([*base, *groupes]):
+        if groupe not in presents:
+            crees.append(groupe)
+            if not module.check_mode:
+                samdb.newgroup(groupe, groupou=ou_groupes)
+    return crees
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "export": {"type": "path", "required": True},
+            "export": {"type": "path"},
             "ou_racine": {"type": "str", "required": True},
             "ous": {"type": "dict", "required": True},
             "mots_de_passe": {"type": "path", "required": True},
@@ -82,11 +117,13 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    try:
-        with open(p["export"], "rb") as f:
-            personnes = lire_export(f.read())
-    except (OSError, ErreurExport) as exc:
-        module.fail_json(msg=f"Export des comptes inutilisable ({p['export']}) : {exc}")
+    personnes = None
+    if p["export"]:
+        try:
+            with open(p["export"], "rb") as f:
+                personnes = lire_export(f.read())
+        except (OSError, ErreurExport) as exc:
+            module.fail_json(msg=f"Export des comptes inutilisable ({p['export']}) : {exc}")
 
     import ldb
     from samba.auth import system_session
@@ -116,6 +153,17 @@ def main() -> None:
             changed = True
             if not module.check_mode:
                 samdb.create_ou(f"{rel},{domaine}")
+
+    if personnes is None:
+        groupes_crees = _assurer_groupes(samdb, module, existe, domaine, ou_groupes, [])
+        module.exit_json(
+            changed=changed or bool(groupes_crees),
+            crees=[],
+            mis_a_jour=[],
+            desactives=[],
+            reactives=[],
+            groupes_crees=groupes_crees,
+        )
 
     # Current users and their groups in the managed OUs.
     groupes_dn = f"{ou_groupes},{domaine}".lower()
@@ -155,24 +203,7 @@ def main() -> None:
 
     plan = planifier(personnes, existants)
 
-    groupes_crees = []
-    if existe(f"{ou_groupes},{domaine}"):
-        presents = {
-            str(m["cn"][0])
-            for m in samdb.search(
-                base=f"{ou_groupes},{domaine}",
-                scope=ldb.SCOPE_ONELEVEL,
-                expression="(objectClass=group)",
-                attrs=["cn"],
-            )
-        }
-    else:
-        presents = set()
-    for groupe in plan.groupes:
-        if groupe not in presents:
-            groupes_crees.append(groupe)
-            if not module.check_mode:
-                samdb.newgroup(groupe, groupou=ou_groupes)
+    groupes_crees = _assurer_groupes(samdb, module, existe, domaine, ou_groupes, plan.groupes)
 
     resultat = {
         "crees": [c.login for c in plan.creer],
