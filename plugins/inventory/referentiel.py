@@ -131,7 +131,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if "commutateurs" in data["groups"]:
             # switch tasks run on the controller: its own Python has the amico package
             # (a template here would stay raw: inventory values are not templated)
-            self.inventory.set_variable("commutateurs", "ansible_python_interpreter", sys.executable)
+            self.inventory.set_variable(
+                "commutateurs", "ansible_python_interpreter", sys.executable
+            )
 
     def _build(self, root: str) -> dict:
         try:
