@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Debian packages the tests and the demo use (installed when missing, never upgraded)
 SYSTEM_PACKAGES := chromium graphviz git openssh-client
 
-.PHONY: help setup system-packages lab-image lint test test-fast test-role demo bench clean
+.PHONY: help setup system-packages lab-image lint test test-fast test-role demo bench bench-rapide clean
 
 help:
 	@echo "make setup      crée .venv et installe les dépendances épinglées (idempotent)"
@@ -59,8 +59,12 @@ demo: setup system-packages
 	lab/podman/build-image.sh || echo "Image du labo non construite : la démo se fera sans les serveurs (elle le dira)."
 	KEEP=$(KEEP) $(BIN)/amico demo
 
-bench: setup system-packages
+bench: setup system-packages lab-image
 	$(BIN)/python bench/run_all.py
+
+# the same benchmarks at reduced sizes (about 4 minutes)
+bench-rapide: setup system-packages lab-image
+	$(BIN)/python bench/run_all.py --rapide
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

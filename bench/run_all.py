@@ -4,8 +4,12 @@ Every ``bench/*_bench.py`` is run (in name order) with this interpreter; its out
 kept whole in the results file, and the lines that carry a ratio are gathered at the top.
 The machine is noted (CPU model from /proc/cpuinfo, nproc, memory, Python, date).
 
-    python bench/run_all.py                       # every benchmark, default sizes
+    python bench/run_all.py                       # every benchmark, default sizes (~30 min)
+    python bench/run_all.py --rapide              # small sizes, a few minutes
     python bench/run_all.py --seulement catalogue --args catalogue="--postes 2000"
+
+Lines starting with "» " (controller-bound parts, profile) are gathered in their own
+section. The load average is noted around each benchmark: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -37,7 +41,19 @@ ATTENDUS = {
     "dossier": "dossiers d'intervention",
     "commutateurs": "dérive des commutateurs vs netmiko séquentiel",
     "mitogen": "effet de mitogen sur les rôles serveurs Linux",
+    "profil": "parties liées au contrôleur et profil (inventaire, évaluation de la dérive)",
 }
+# --rapide: small sizes (what --args gives for a benchmark wins)
+RAPIDE = {
+    "inventory": ["--sites", "30", "--postes", "3000", "--runs", "1"],
+    "catalogue": ["--postes", "2000", "--postes-allers-retours", "300"],
+    "derive": ["--sites", "30", "--postes", "3000"],
+    "dossier": ["--sites", "30", "--postes", "3000", "--runs", "1"],
+    "commutateurs": ["--commutateurs", "30"],
+    "mitogen": ["--rapide"],
+    "profil": ["--rapide"],
+}
+RESUME = "» "
 
 
 def machine() -> dict[str, str]:
@@ -74,7 +90,15 @@ def scripts(seulement: list[str]) -> list[Path]:
     return out
 
 
+def charge() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def lancer(script: Path, args: list[str], timeout: int) -> dict:
+    charge_debut = charge()
     t0 = time.monotonic()
     try:
         r = subprocess.run(
@@ -100,32 +124,62 @@ def lancer(script: Path, args: list[str], timeout: int) -> dict:
         "code": code,
         "duree_s": round(time.monotonic() - t0, 1),
         "sortie": sortie.strip(),
-        "ratios": [ligne.strip() for ligne in sortie.splitlines() if RATIO.search(ligne)],
+        "ratios": [
+            ligne.strip()
+            for ligne in sortie.splitlines()
+            if RATIO.search(ligne) and not ligne.lstrip().startswith(RESUME)
+        ],
+        "resume": [
+            ligne.strip().removeprefix(RESUME)
+            for ligne in sortie.splitlines()
+            if ligne.lstrip().startswith(RESUME)
+        ],
+        "charge": (charge_debut, charge()),
     }
 
 
-def ecrire(resultats: list[dict], infos: dict[str, str], chemin: Path) -> None:
+def ecrire(resultats: list[dict], infos: dict[str, str], chemin: Path, mode: str) -> None:
+    charges = [c for r in resultats for c in r["charge"]]
     lignes = [
         "# Mesures de performance AMICo",
         "",
-        f"Écrit par `python bench/run_all.py` le {infos['date']}. Ratios seulement : les temps",
-        "absolus dépendent de la machine.",
+        f"Écrit par `python bench/run_all.py{' --rapide' if mode == 'rapide' else ''}` le "
+        f"{infos['date']} (tailles : {mode}). Ratios seulement : les temps absolus dépendent "
+        "de la machine.",
         "",
         "## Machine",
         "",
         f"- processeur : {infos['processeur']} ; {infos['nproc']} cœur(s) (nproc)",
         f"- mémoire : {infos['memoire']} ; Python {infos['python']} ; {infos['systeme']}",
+    ]
+    if charges:
+        lignes.append(
+            f"- charge moyenne (1 min) autour des bancs : {min(charges):.1f} à "
+            f"{max(charges):.1f} pour {infos['nproc']} cœur(s) ; machine partagée : une "
+            "charge au-delà du nombre de cœurs signale du bruit (d'autres travaux), les "
+            "ratios des bancs alternés (inventory, mitogen) y résistent mieux"
+        )
+    lignes += [
         "",
         "## Ratios",
         "",
-        "| banc | code | durée (s) | lignes de ratio |",
-        "|---|---|---|---|",
+        "| banc | code | durée (s) | charge début/fin | lignes de ratio |",
+        "|---|---|---|---|---|",
     ]
     for r in resultats:
         ratios = (
             "<br>".join(x.replace("|", "\\|") for x in r["ratios"]) or "(aucune ligne de ratio)"
         )
-        lignes.append(f"| {r['nom']} | {r['code']} | {r['duree_s']} | {ratios} |")
+        if "IGNORÉ" in r["sortie"]:
+            ratios = "IGNORÉ : " + next(x for x in r["sortie"].splitlines() if "IGNORÉ" in x)
+        debut, fin = r["charge"]
+        lignes.append(
+            f"| {r['nom']} | {r['code']} | {r['duree_s']} | {debut:.1f} / {fin:.1f} | {ratios} |"
+        )
+    resumes = [(r["nom"], x) for r in resultats for x in r["resume"]]
+    if resumes:
+        lignes += ["", "## Où va le temps : parties liées au contrôleur, profil", ""]
+        lignes += [f"- {nom} : {x}" for nom, x in resumes]
     faits = {r["nom"] for r in resultats}
     manquants = [f"- {k} : {v}" for k, v in ATTENDUS.items() if k not in faits]
     if manquants:
@@ -149,10 +203,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="un banc par son nom (inventory, catalogue...) ; répétable")  # fmt: skip
     p.add_argument("--args", action="append", default=[], metavar='NOM="ARGS"',
                    help="arguments d'un banc, ex. catalogue=\"--postes 2000\"")  # fmt: skip
+    p.add_argument("--rapide", action="store_true", help="petites tailles (quelques minutes)")
     p.add_argument("--timeout", type=int, default=3600, help="délai par banc (s)")
     p.add_argument("--sortie", type=Path, default=BENCH / "RESULTS.md")
     args = p.parse_args(argv)
-    par_banc = {}
+    par_banc = dict(RAPIDE) if args.rapide else {}
     for a in args.args:
         nom, _, valeur = a.partition("=")
         par_banc[nom] = shlex.split(valeur)
@@ -164,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         r = lancer(script, par_banc.get(nom, []), args.timeout)
         print(f"[bench] {nom} : code {r['code']}, {r['duree_s']} s, {len(r['ratios'])} ratio(s)")
         resultats.append(r)
-    ecrire(resultats, infos, args.sortie)
+    ecrire(resultats, infos, args.sortie, "rapide" if args.rapide else "complètes")
     print(f"Résultats : {args.sortie}")
     return 0 if all(r["code"] == 0 for r in resultats) else 1
 

@@ -142,7 +142,7 @@ class Demo:
             self._vlan_pirate(etat),
             self._logiciel_retire(etat),
             self._logiciel_fin_de_vie(etat),
-            self._service_arrete(etat),
+            *self._service_arrete(etat),
         ):
             if ecart is not None:
                 self.plantes.append(ecart)
@@ -192,9 +192,11 @@ class Demo:
                      f"Adobe Flash Player 32 NPAPI (fin de vie 2020-12-31, interdit) "
                      f"installé sur le poste {nom}")  # fmt: skip
 
-    def _service_arrete(self, etat) -> Ecart | None:
+    def _service_arrete(self, etat) -> list[Ecart]:
+        """Stop the DHCP server in a server container: the service and its port (67/udp)
+        are two deviations of one action, as drift reports them."""
         if "serveurs" in self.ignores:
-            return None
+            return []
         from amico.lab import podman
 
         nom = sorted(
@@ -202,11 +204,16 @@ class Demo:
         )[0]
         conteneur = etat["conteneurs"][nom]["nom"]
         subprocess.run(
-            ["podman", "exec", conteneur, "systemctl", "stop", "samba-ad-dc"],
+            ["podman", "exec", conteneur, "systemctl", "stop", "kea-dhcp4-server"],
             env=podman.lab_env(), check=True, capture_output=True,
         )  # fmt: skip
-        texte = f"service samba-ad-dc arrêté (systemctl stop) dans le conteneur de {nom}"
-        return Ecart(nom, "serveur.service", "samba-ad-dc", texte)
+        texte = f"service kea-dhcp4-server arrêté (systemctl stop) dans le conteneur de {nom}"
+        return [
+            Ecart(nom, "serveur.service", "kea-dhcp4-server", texte),
+            Ecart(
+                nom, "serveur.port_ecoute", "67/udp", f"port 67/udp fermé en conséquence ({nom})"
+            ),
+        ]
 
 
 def ecarts(resultat: dict[str, Any]) -> dict[tuple[str, str, str], dict]:
