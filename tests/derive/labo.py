@@ -15,8 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from amico.catalogue import Catalogue
 from amico.lab.switches.runner import SwitchLab
-from amico.lab.windows.labo import SYSTEME_W10, ecrire_poste
+from amico.lab.windows.referentiel import ecrire_etat, etat_conforme
 from amico.referentiel.loader import Referentiel
 from amico.switches.drivers import Target
 from amico.switches.intent import intent_from_site
@@ -25,102 +26,18 @@ from amico.switches.run import MODIFIE, apply_switch
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM = {"aruba": "hp_procurve", "cisco": "cisco_ios"}
 
-# Uninstall entries of a freshly mastered post at the référentiel catalogue's versions
-# (as those installers write them), plus the registry/file evidence the rules read.
-LOGICIELS = {
-    "libreoffice": {
-        "vue": "64",
-        "cle": "{4C1E7E59-8B0B-4C3D-9D0A-2E4F6B8A2580}",
-        "DisplayName": "LibreOffice 25.8.2.2",
-        "DisplayVersion": "25.8.2.2",
-        "Publisher": "The Document Foundation",
-        "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /I{4C1E7E59-8B0B-4C3D-9D0A-2E4F6B8A2580}",
-    },
-    "7zip": {
-        "vue": "64",
-        "cle": "7-Zip",
-        "DisplayName": "7-Zip 25.01 (x64)",
-        "DisplayVersion": "25.01",
-        "Publisher": "Igor Pavlov",
-        "UninstallString": r'"C:\Program Files\7-Zip\Uninstall.exe"',
-    },
-    "adobe_reader": {
-        "vue": "64",
-        "cle": "{AC76BA86-1033-FF00-7760-BC15014EA700}",
-        "DisplayName": "Adobe Acrobat Reader (64-bit)",
-        "DisplayVersion": "25.001.20693",
-        "Publisher": "Adobe",
-    },
-    "vlc": {
-        "vue": "64",
-        "cle": "VLC media player",
-        "DisplayName": "VLC media player",
-        "DisplayVersion": "3.0.21",
-        "Publisher": "VideoLAN",
-    },
-    "photofiltre": {
-        "vue": "32",
-        "cle": "PhotoFiltre 7",
-        "DisplayName": "PhotoFiltre 7",
-        "DisplayVersion": "7.2.1",
-        "Publisher": "Antonio Da Cruz",
-    },
-    "firefox_esr": {
-        "vue": "64",
-        "cle": "Mozilla Firefox 140.4.0 ESR (x64 fr)",
-        "DisplayName": "Mozilla Firefox 140.4.0 ESR (x64 fr)",
-        "DisplayVersion": "140.4.0",
-        "Publisher": "Mozilla",
-    },
-    "sweethome3d": {
-        "vue": "64",
-        "cle": "Sweet Home 3D_is1",
-        "DisplayName": "Sweet Home 3D 7.5",
-        "DisplayVersion": "7.5",
-        "Publisher": "eTeks",
-    },
-}
-PROFILS = {
-    "base": ["libreoffice", "7zip", "adobe_reader", "vlc", "photofiltre", "firefox_esr"],
-    "cfao": [
-        "libreoffice",
-        "7zip",
-        "adobe_reader",
-        "vlc",
-        "photofiltre",
-        "firefox_esr",
-        "sweethome3d",
-    ],
-}
-
 
 def ecrire_postes(ref: Referentiel, uai: str, dossier: Path) -> dict[str, Path]:
+    """A stand-in state per post of the site, conforme for its profile (the lab's own
+    builder, checked against the référentiel's catalogue by the demo tests)."""
+    catalogue = Catalogue(
+        yaml.safe_load((ROOT / "referentiel/catalogue/logiciels.yml").read_text("utf-8"))
+    )
     site = next(s for s in ref.sites if s.uai == uai)
-    dossier.mkdir(parents=True, exist_ok=True)
-    out = {}
-    for p in site.postes:
-        profil = p.profil or "base"
-        chemin = ecrire_poste(
-            dossier,
-            p.nom,
-            [],
-            systeme=SYSTEME_W10,
-            registre={
-                r"HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full": {"Version": "4.8.09037"}
-            },
-            fichiers={
-                r"C:\Program Files\Windows Media Player\wmplayer.exe": {
-                    "version": "12.0.19041.4355",
-                    "version_produit": "12.0.19041.4355",
-                }
-            },
-        )
-        etat = json.loads(chemin.read_text(encoding="utf-8"))
-        etat["desinstallation"] += [dict(LOGICIELS[k]) for k in PROFILS[profil]]
-        chemin.write_text(json.dumps(etat, ensure_ascii=False, indent=1), encoding="utf-8")
-        out[p.nom] = chemin
-    return out
+    return {
+        p.nom: ecrire_etat(dossier, etat_conforme(catalogue, p.nom, p.profil or "base"))
+        for p in site.postes
+    }
 
 
 def retirer_logiciel(chemin: Path, motif: str) -> dict:
