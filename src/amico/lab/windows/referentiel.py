@@ -30,7 +30,7 @@ from amico.catalogue.catalogue import Catalogue, Entree
 from amico.catalogue.evaluation import CONFORME, Evaluateur
 from amico.catalogue.versions import Version
 
-from .labo import SOCLE, SYSTEME_W10, ecrire_poste
+from .labo import LIGNES, SOCLE, SYSTEME_W10, ecrire_poste
 from .poste import CLE_INSTALLEUR, PosteSimule
 
 PF = r"C:\Program Files"
@@ -66,14 +66,7 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
         "WindowsInstaller": 1,
         "UninstallString": "MsiExec.exe /I{AC76BA86-1036-1033-7760-BC15014EA700}",
     },
-    "vlc": {
-        "vue": "64",
-        "cle": "VLC media player",
-        "DisplayName": "VLC media player",
-        "DisplayVersion": "3.0.21",
-        "Publisher": "VideoLAN",
-        "UninstallString": rf'"{PF}\VideoLAN\VLC\uninstall.exe"',
-    },
+    "vlc": LIGNES["vlc_3021"],  # the same line the demo catalogue uses
     "photofiltre": {
         "vue": "32",
         "cle": "PhotoFiltre 7",
@@ -140,15 +133,7 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
         "WindowsInstaller": 1,
         "UninstallString": "MsiExec.exe /I{81922150-317E-4BB0-A31D-FF1C14F707C5}",
     },
-    "geogebra": {
-        "vue": "32",
-        "cle": "{0B2C8A5E-7D9F-4E8A-B6C1-3F5D7E9A1B2C}",
-        "DisplayName": "GeoGebra Classic",
-        "DisplayVersion": "6.0.857.0",
-        "Publisher": "International GeoGebra Institute",
-        "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /X{0B2C8A5E-7D9F-4E8A-B6C1-3F5D7E9A1B2C}",
-    },
+    "geogebra": LIGNES["geogebra"],  # the same line the demo catalogue uses
     "audacity": {
         "vue": "64",
         "cle": "Audacity_is1",
