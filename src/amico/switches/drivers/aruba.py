@@ -62,12 +62,6 @@ class ArubaDriver(Driver):
         except LOST as exc:
             raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
 
-    def save(self) -> None:
-        try:
-            self.conn.save_config()
-        except LOST as exc:
-            raise SessionLost(f"session perdue pendant l'enregistrement : {exc}") from exc
-
     def close(self) -> None:
         conn = getattr(self, "conn", None)
         if conn is not None:

@@ -124,7 +124,11 @@ class Driver:
         return False
 
     def save(self) -> None:
-        raise NotImplementedError
+        """Write the running config to startup, over the netmiko session (`self.conn`)."""
+        try:
+            self.conn.save_config()
+        except LOST as exc:
+            raise SessionLost(f"session perdue pendant l'enregistrement : {exc}") from exc
 
     def close(self) -> None:
         raise NotImplementedError

@@ -91,12 +91,6 @@ class CiscoDriver(Driver):
         except Exception:  # noqa: BLE001 - no rollback file (nothing committed yet)
             return False
 
-    def save(self) -> None:
-        try:
-            self.conn.save_config()
-        except LOST as exc:
-            raise SessionLost(f"session perdue pendant l'enregistrement : {exc}") from exc
-
     def close(self) -> None:
         napalm = getattr(self, "napalm", None)
         if napalm is None or napalm.device is None:
