@@ -134,6 +134,13 @@ def read_yaml(path: Path, findings: list[Finding]) -> Any:
             Finding(path, (), f"encodage invalide ({exc.reason})", "enregistrer en UTF-8")
         )
         return None
+    except yamlio.YamlRefuse as exc:
+        findings.append(
+            Finding(
+                path, (), f"YAML refusé : {exc.problem}", exc.fix, ligne=exc.problem_mark.line + 1
+            )
+        )
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

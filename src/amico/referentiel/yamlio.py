@@ -8,6 +8,13 @@ resolution, the bulk of PyYAML's time, cheaper.
 
 Parsed files are cached (marshal, keyed by path, size and mtime) under the state
 directory, so a second run over 17,000 posts skips YAML parsing entirely.
+
+Hostile YAML is refused before anything is built, in time and memory linear in the file:
+aliases are composed as shared nodes (libyaml never expands them), so the expanded size
+of every node is computed once over that graph; an alias cycle, an expansion beyond
+`ALIAS_BUDGET` nodes (the "billion laughs"), a nesting deeper than `MAX_DEPTH` and a
+duplicate mapping key (PyYAML silently keeps the last one) each raise `YamlRefuse` with
+the line of the offending node.
 """
 
 from __future__ import annotations
@@ -25,6 +32,18 @@ from amico.state import state_dir
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CACHE_VERSION = 1
+# Nodes that alias expansion may add beyond the file's own nodes: the shipped sites
+# reuse a trunk's VLAN list a few times (tens of nodes); a 9-level bomb needs 9**9.
+ALIAS_BUDGET = 10_000
+MAX_DEPTH = 64
+
+
+class YamlRefuse(yaml.MarkedYAMLError):
+    """YAML that is well-formed but refused (alias bomb or cycle, duplicate key, depth)."""
+
+    def __init__(self, problem: str, mark, fix: str):
+        super().__init__(problem=problem, problem_mark=mark)
+        self.fix = fix
 
 
 class Loader(_Base):
@@ -72,9 +91,102 @@ def _build(node: yaml.Node) -> Any:
     return [_build(item) for item in node.value]
 
 
+def _audit(root: yaml.Node) -> None:
+    """Refuse alias cycles, alias bombs, excessive depth and duplicate keys (YamlRefuse).
+
+    Iterative post-order walk over the node graph, each distinct node expanded once:
+    `size[id]` is the number of nodes the node stands for once aliases are expanded.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            if node.__class__ is yaml.MappingNode:
+                children = [n for pair in node.value for n in pair]
+            else:
+                children = node.value
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise YamlRefuse(
+                "alias récursif (une ancre qui se contient elle-même)",
+                node.start_mark,
+                "remplacer l'alias (*nom) par la valeur écrite en entier",
+            )
+        if node.__class__ is yaml.ScalarNode:
+            size[key] = 1
+            distinct += 1
+            continue
+        distinct += 1
+        if len(on_path) >= MAX_DEPTH:
+            raise YamlRefuse(
+                f"imbrication de plus de {MAX_DEPTH} niveaux",
+                node.start_mark,
+                "aplatir la structure (le schéma du référentiel n'a que quelques niveaux)",
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        if node.__class__ is yaml.MappingNode:
+            seen: dict[object, yaml.Node] = {}
+            for k, v in node.value:
+                if k.__class__ is yaml.ScalarNode:
+                    if k.value in seen:
+                        first = seen[k.value].start_mark.line + 1
+                        raise YamlRefuse(
+                            f"clé « {k.value} » en double (déjà à la ligne {first}) : "
+                            "seule la dernière valeur serait gardée",
+                            k.start_mark,
+                            "supprimer ou renommer l'une des deux clés",
+                        )
+                    seen[k.value] = k
+                stack.append((v, False))
+                stack.append((k, False))
+        else:
+            stack.extend((child, False) for child in reversed(node.value))
+    if size[id(root)] - distinct > ALIAS_BUDGET:
+        worst = _largest_shared(root, size)
+        raise YamlRefuse(
+            f"les alias (*nom) se développent en {size[id(root)]} éléments pour "
+            f"{distinct} écrits (au plus {ALIAS_BUDGET} de plus admis)",
+            worst.start_mark,
+            "écrire les valeurs en entier au lieu d'alias imbriqués",
+        )
+
+
+def _largest_shared(root: yaml.Node, size: dict[int, int]) -> yaml.Node:
+    """The biggest node reached more than once: the anchor that blows up."""
+    refs: dict[int, int] = {}
+    nodes: dict[int, yaml.Node] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        refs[key] = refs.get(key, 0) + 1
+        if refs[key] > 1 or node.__class__ is yaml.ScalarNode:
+            continue
+        nodes[key] = node
+        if node.__class__ is yaml.MappingNode:
+            stack.extend(n for pair in node.value for n in pair)
+        else:
+            stack.extend(node.value)
+    shared = [n for k, n in nodes.items() if refs[k] > 1]
+    return max(shared, key=lambda n: size[id(n)]) if shared else root
+
+
 def parse(text: str) -> Any:
+    """Parse YAML text; yaml.YAMLError (YamlRefuse for refused constructs) when it fails."""
     node = yaml.compose(text, Loader=Loader)
-    return None if node is None else _build(node)
+    if node is None:
+        return None
+    _audit(node)
+    return _build(node)
 
 
 def load_file(path: Path, use_cache: bool = True) -> Any:
