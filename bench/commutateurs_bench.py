@@ -42,33 +42,45 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "switches"))
-
-from data import PLAN_VLANS, site, staged  # noqa: E402
 
 from amico.derive import comparaison  # noqa: E402
+from amico.lab.demo import etat_livraison  # noqa: E402
+from amico.lab.flotte import etat_configure  # noqa: E402
 from amico.lab.switches.runner import SwitchLab  # noqa: E402
+from amico.referentiel import load  # noqa: E402
 from amico.switches.drivers import Target, get_driver  # noqa: E402
 from amico.switches.drivers.base import DriverError  # noqa: E402
 from amico.switches.intent import intent_from_site  # noqa: E402
 from amico.switches.parsing import parse  # noqa: E402
-from amico.switches.plan import intended_port  # noqa: E402
 
 PLATFORM = {"aruba": "hp_procurve", "cisco": "cisco_ios"}
 PAR_SITE = 8  # switches per collège (1200 switches over 150 sites in the synthetic fleet)
 
 
+def modeles() -> tuple[list[dict], dict[str, tuple[dict, dict]]]:
+    """The shipped référentiel's VLAN plan, and per vendor its first switch with its site."""
+    ref = load(ROOT / "referentiel")
+    plan = [v.model_dump(mode="json") for v in ref.plan.vlans]
+    par_fabricant: dict[str, tuple[dict, dict]] = {}
+    for s in ref.sites:
+        brut = s.model_dump(mode="json", exclude_none=True)
+        for c in brut["commutateurs"]:
+            par_fabricant.setdefault(c["fabricant"], (brut, c))
+    return plan, par_fabricant
+
+
 def parc(n: int) -> list[dict]:
     """n switches over n/8 sites; each: attendu (as derive_preparer writes it), vendor."""
-    modele = {c["fabricant"]: c for c in site()["commutateurs"]}
+    plan, par_fabricant = modeles()
     out = []
     for k in range(n):
         uai = f"067{k // PAR_SITE:04d}X"
         vendor = "aruba" if k % 2 == 0 else "cisco"
-        sw = copy.deepcopy(modele[vendor])
+        site_modele, modele = par_fabricant[vendor]
+        sw = copy.deepcopy(modele)
         sw["nom"] = f"sw-{k:03d}-{uai.lower()}"
-        brut = {"uai": uai, "vlans": [100, 110, 200, 900], "commutateurs": [sw]}
-        attendu = {"site": brut, "plan_vlans": PLAN_VLANS, "nom": sw["nom"]}
+        brut = {**copy.deepcopy(site_modele), "uai": uai, "commutateurs": [sw]}
+        attendu = {"site": brut, "plan_vlans": plan, "nom": sw["nom"]}
         out.append({"nom": sw["nom"], "fabricant": vendor, "attendu": attendu, "rang": k})
     return out
 
@@ -77,20 +89,7 @@ def initial(sw: dict) -> dict:
     """Staged state, or (one in three) VLANs and ports already set, descriptions missing."""
     a = sw["attendu"]
     intent = intent_from_site(a["site"], a["plan_vlans"], a["nom"])
-    base = staged(intent)
-    if sw["rang"] % 3:
-        return base
-    base["vlans"] = dict(intent.vlans)
-    for spec in intent.ports:
-        port = intended_port(intent.vendor, spec)
-        for name in intent.port_names(str(spec["interfaces"])):
-            base["ports"][name] = {
-                "mode": port.mode,
-                "vlan": port.vlan,
-                "vlans": sorted(port.vlans),
-                "natif": port.natif,
-            }
-    return base
+    return etat_livraison(intent) if sw["rang"] % 3 else etat_configure(intent)
 
 
 def empreinte(constats: list[dict]) -> tuple[str, ...]:

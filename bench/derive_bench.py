@@ -21,13 +21,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "derive"))
 
 from amico.catalogue import Catalogue, Evaluateur  # noqa: E402
 from amico.derive import comparaison  # noqa: E402
 from amico.derive.attendu import attendus, sans_detection  # noqa: E402
-from amico.lab.windows.labo import SOCLE, SYSTEME_W10  # noqa: E402
 from amico.lab.windows.poste import PosteSimule  # noqa: E402
+from amico.lab.windows.referentiel import etat_conforme  # noqa: E402
 from amico.referentiel import load  # noqa: E402
 from amico.referentiel.generate import generate  # noqa: E402
 
@@ -35,20 +34,10 @@ TACHE_CONTROLEUR_S = 0.030  # per task-host (scale note)
 MODULE_CIBLE_S = 0.45  # per module run on a target (scale note)
 
 
-def etat_poste(profil: str) -> dict:
-    from labo import LOGICIELS, PROFILS
-
-    return {
-        "nom": "p",
-        "systeme": SYSTEME_W10,
-        "disque": {"lecteur": "C:", "libre_octets": 1, "taille_octets": 2},
-        "desinstallation": SOCLE + [LOGICIELS[k] for k in PROFILS.get(profil, PROFILS["base"])],
-        "fichiers": {r"C:\Program Files\Windows Media Player\wmplayer.exe": {"version": "12.0.1"}},
-        "registre": {
-            r"HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full": {"Version": "4.8.1"}
-        },
-        "services": {},
-    }
+def etat_poste(catalogue: Catalogue, profil: str) -> dict:
+    """A stand-in post conforme for its profile, built by the lab from the catalogue's own
+    detection rules (amico.lab.windows.referentiel)."""
+    return etat_conforme(catalogue, "p", profil)
 
 
 def distant(etat: dict, demande: dict) -> dict:
@@ -79,7 +68,7 @@ def main() -> int:
         for h in s["hotes"].values()
         if "poste" in h
     ]
-    etats = {pr: etat_poste(pr) for pr in {pr for pr, _ in postes}}
+    etats = {pr: etat_poste(cat, pr) for pr in {pr for pr, _ in postes}}
     n_sw = sum(1 for s in tous.values() for h in s["hotes"].values() if "commutateur" in h)
     n_srv = sum(1 for s in tous.values() for h in s["hotes"].values() if "serveur" in h)
 

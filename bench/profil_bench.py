@@ -251,7 +251,7 @@ def profil_derive(ref) -> tuple[dict, float, int]:
         if "poste" in h
     ]
     for profil, systeme in set(postes):  # the remote answers: prepared, not profiled
-        etat = derive_bench.etat_poste(profil)
+        etat = derive_bench.etat_poste(cat, profil)
         reponses[profil, systeme] = json.dumps(
             derive_bench.PosteSimule.collecte(etat, cat.demande(profil, systeme))
         )
