@@ -121,17 +121,23 @@ class ActionModule(ActionBase):
 
     def _distant_winrm(self, script, args, task_vars):
         def distant(parametres):
+            module_args = {"script": script, "parameters": parametres}
             if parametres.get("Mode") == "appliquer" and args.get("partage_utilisateur"):
-                parametres = dict(
-                    parametres,
-                    UtilisateurPartage=args["partage_utilisateur"],
-                    MotDePassePartage=args["partage_mot_de_passe"],
-                )
+                # a PSCredential through sensitive_parameters: win_powershell marks it
+                # no_log, so it never comes back in the result's `invocation`
+                module_args["sensitive_parameters"] = [
+                    {
+                        "name": "IdentifiantPartage",
+                        "username": args["partage_utilisateur"],
+                        "password": args["partage_mot_de_passe"],
+                    }
+                ]
             res = self._execute_module(
                 module_name="ansible.windows.win_powershell",
-                module_args={"script": script, "parameters": parametres},
+                module_args=module_args,
                 task_vars=task_vars,
             )
+            res.pop("invocation", None)
             if res.get("unreachable"):
                 raise AnsibleConnectionFailure(f"injoignable : {res.get('msg')}")
             if res.get("failed"):

@@ -30,7 +30,11 @@ def test_collecteur_se_parse_sans_erreur():
 def test_contrat_parametres_et_sortie():
     script = script_collecteur()
     assert script.startswith(MARQUEUR)
-    params = set(re.findall(r"\[(?:string|bool|int)\]\$(\w+)", script.split("Set-StrictMode")[0]))
+    params = set(
+        re.findall(
+            r"\[(?:string|bool|int|PSCredential)\]\$(\w+)", script.split("Set-StrictMode")[0]
+        )
+    )
     envoyes = parametres_powershell(
         {
             "Mode": "appliquer",
@@ -42,7 +46,8 @@ def test_contrat_parametres_et_sortie():
         }
     )
     assert set(envoyes) <= params
-    assert {"UtilisateurPartage", "MotDePassePartage"} <= params
+    # the share account arrives as a PSCredential (win_powershell sensitive_parameters)
+    assert "IdentifiantPartage" in params and "MotDePassePartage" not in params
     for cle in (
         "desinstallation",
         "fichiers",

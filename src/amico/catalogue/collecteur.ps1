@@ -23,8 +23,8 @@ param(
     [string]$DemandeJson = '{}',
     [string]$ActionsJson = '[]',
     [string]$Partage = '',
-    [string]$UtilisateurPartage = '',
-    [string]$MotDePassePartage = '',
+    # sent as win_powershell `sensitive_parameters` (never in the logged `parameters`)
+    [PSCredential]$IdentifiantPartage = $null,
     [bool]$RedemarrageAutorise = $false,
     [int]$DelaiSecondes = 3600
 )
@@ -223,12 +223,10 @@ function Invoke-AmicoActions($Actions) {
     $local = Join-Path $env:ProgramData 'AMICo\cache'
     if (@($Actions | Where-Object { $_.fichier }).Count -gt 0) {
         if (-not (Test-Path -LiteralPath $local)) { [void](New-Item -ItemType Directory -Path $local -Force) }
-        if ($UtilisateurPartage) {
+        if ($IdentifiantPartage) {
             # Double hop: the WinRM session holds no credential for \\serveur\logiciels;
             # map the share with the dedicated read-only account sent from Vault.
-            $mdp = ConvertTo-SecureString $MotDePassePartage -AsPlainText -Force
-            $cred = New-Object System.Management.Automation.PSCredential($UtilisateurPartage, $mdp)
-            $lecteur = New-PSDrive -Name AMICOLOG -PSProvider FileSystem -Root $Partage -Credential $cred
+            $lecteur = New-PSDrive -Name AMICOLOG -PSProvider FileSystem -Root $Partage -Credential $IdentifiantPartage
         }
     }
     foreach ($a in @($Actions)) {
