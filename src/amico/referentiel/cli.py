@@ -25,6 +25,20 @@ def register(subparsers) -> None:
     gen.add_argument("--depuis", type=Path, default=Path("referentiel"),
                      help="référentiel dont copier catalogues, matrice et plan")  # fmt: skip
     gen.set_defaults(func=run_generate)
+    new = sub.add_parser(
+        "nouveau-site", help="créer le fichier d'un nouveau collège (plan d'adressage)"
+    )
+    new.add_argument("--uai", required=True, help="UAI du collège (7 chiffres + lettre clé)")
+    new.add_argument("--nom", required=True, help="nom du collège")
+    new.add_argument("--commune", required=True)
+    new.add_argument("--territoire", required=True, help="code du territoire (67, 68)")
+    new.add_argument(
+        "--bloc", default="auto", help="bloc d'adresses (CIDR) ou « auto » (premier /20 libre)"
+    )
+    new.add_argument("--commutateurs-acces", type=int, default=0, dest="n_access",
+                     help="nombre de commutateurs d'accès en plus du cœur (défaut 0)")  # fmt: skip
+    new.add_argument("--dossier", type=Path, default=Path("referentiel"))
+    new.set_defaults(func=run_new_site)
 
 
 def run_check(args) -> int:
@@ -53,4 +67,28 @@ def run_generate(args) -> int:
         return EXIT_INVALID
     written = generate(args.depuis, args.out, args.sites, args.postes)
     print(f"{len(written)} collège(s) écrit(s) dans {args.out}/sites")
+    return 0
+
+
+def run_new_site(args) -> int:
+    from amico.onboarding import OnboardingError
+    from amico.onboarding.nouveau_site import create_site
+
+    try:
+        path, warnings = create_site(
+            args.dossier,
+            args.uai,
+            args.nom,
+            args.commune,
+            args.territoire,
+            args.bloc,
+            args.n_access,
+        )
+    except OnboardingError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Collège créé : {path}")
+    print(f"{len(warnings)} valeur(s) à compléter (avertissements de `amico referentiel check`) :")
+    for warning in warnings:
+        print(warning.with_line().format(path.parents[1]))
     return 0

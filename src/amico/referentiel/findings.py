@@ -8,6 +8,7 @@ when findings are shown.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -78,6 +79,22 @@ def format_loc(loc: Loc) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(fichier)"
+
+
+_LOC_PART = re.compile(r"\.?([a-z0-9_]+)|\[(\d+)\]")
+
+
+def parse_loc(text: str) -> Loc | None:
+    """The inverse of `format_loc` ("commutateurs[0].mac"); None if it is not a key path."""
+    loc: list[str | int] = []
+    pos = 0
+    while pos < len(text):
+        m = _LOC_PART.match(text, pos)
+        if not m or (m[1] is not None and m[0].startswith(".") != bool(loc)):
+            return None
+        loc.append(m[1] if m[1] is not None else int(m[2]))
+        pos = m.end()
+    return tuple(loc) or None
 
 
 @lru_cache(maxsize=64)

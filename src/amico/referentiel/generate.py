@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from amico.referentiel.noms import post_name
+from amico.referentiel.noms import post_name, server_name, switch_name
 from amico.referentiel.plan import uai_key
 
 SHARED_FILES = (
@@ -91,7 +91,7 @@ def make_site(
         return f"{a}-{b}" if vendor == "aruba" else f"GigabitEthernet1/0/{a}-{b}"
 
     trunk = [VLAN_PEDA, VLAN_WIFI, VLAN_TOIP, VLAN_MGMT]
-    core = f"sw-coeur-{low}"
+    core = switch_name("coeur", uai)
     switches = []
     core_ports = [
         {"interfaces": port_name(1), "mode": "trunk", "vlans": [*trunk, VLAN_SERVERS, VLAN_ADMIN],
@@ -100,7 +100,7 @@ def make_site(
          "salle": "local_technique", "description": "Serveurs pédagogiques"},
     ]  # fmt: skip
     for a in range(n_access):
-        name = f"sw-acces{a + 1}-{low}"
+        name = switch_name("acces", uai, a + 1)
         room = rooms[a % n_rooms]["id"]
         core_ports.append({"interfaces": port_name(10 + a), "mode": "trunk", "vlans": trunk,
                            "vers": name, "description": f"Liaison {name}"})  # fmt: skip
@@ -125,13 +125,16 @@ def make_site(
         "mac": _mac(index, next(counter) | 0x8000), "serie": f"SW{uai}00",
         "ports": core_ports,
     })  # fmt: skip
+    se, nas, sa = (
+        server_name(r, uai) for r in ("serveur_pedagogique", "nas", "serveur_administratif")
+    )
     servers = [
-        {"nom": f"se-{low}", "role": "serveur_pedagogique", "systeme": "debian12",
+        {"nom": se, "role": "serveur_pedagogique", "systeme": "debian12",
          "vlan": VLAN_SERVERS, "adresse": addr(3, 10), "mac": _mac(index, next(counter)),
          "salle": "local_technique"},
-        {"nom": f"nas-{low}", "role": "nas", "systeme": "debian12", "vlan": VLAN_SERVERS,
+        {"nom": nas, "role": "nas", "systeme": "debian12", "vlan": VLAN_SERVERS,
          "adresse": addr(3, 11), "mac": _mac(index, next(counter)), "salle": "local_technique"},
-        {"nom": f"sa-{low}", "role": "serveur_administratif", "systeme": "windows_server_2012_r2",
+        {"nom": sa, "role": "serveur_administratif", "systeme": "windows_server_2012_r2",
          "vlan": VLAN_ADMIN, "adresse": addr(4, 10), "mac": _mac(index, next(counter)),
          "salle": "local_technique"},
     ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""Naming convention of Windows posts: `<7 digits of the UAI>-<room>-<NN>`.
+"""Naming convention: Windows posts `<7 digits of the UAI>-<room>-<NN>`; servers
+`<role prefix>-<uai>` and switches `sw-<role>[N]-<uai>` (lowercase UAI, key letter kept).
 
 Windows truncates computer names to 15 characters (NetBIOS), so the UAI's key letter
 (a checksum, redundant) is dropped and the room part shortened to what fits:
@@ -25,3 +26,16 @@ def post_prefix(uai: str, room_id: str, digits: int = 2) -> str:
 def post_name(uai: str, room_id: str, number: int) -> str:
     digits = max(2, len(str(number)))
     return f"{post_prefix(uai, room_id, digits)}{number:0{digits}d}"
+
+
+# server role -> host name prefix (one server of each role per collège)
+SERVER_PREFIX = {"serveur_pedagogique": "se", "nas": "nas", "serveur_administratif": "sa"}
+
+
+def server_name(role: str, uai: str) -> str:
+    return f"{SERVER_PREFIX[role]}-{uai.lower()}"
+
+
+def switch_name(role: str, uai: str, number: int | None = None) -> str:
+    """`sw-coeur-<uai>`, `sw-acces1-<uai>`: role plus its number when the site has several."""
+    return f"sw-{role}{number if number is not None else ''}-{uai.lower()}"

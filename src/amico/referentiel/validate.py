@@ -10,7 +10,9 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from pathlib import Path
 
-from amico.referentiel.findings import Finding
+from pydantic import BaseModel
+
+from amico.referentiel.findings import Finding, parse_loc
 from amico.referentiel.matrice import parse_cell
 from amico.referentiel.model import RACI_ACTORS, Site
 from amico.referentiel.noms import NETBIOS_MAX
@@ -544,6 +546,30 @@ class _Checker:
             room = rooms.get(dev.salle)
             host("peripheriques", i, dev, room.vlan if room else None)
             self.check_device(path, "peripheriques", i, dev, rooms)
+        self.check_a_completer(site, path)
+
+    def check_a_completer(self, site: Site, path: Path):
+        """Each listed key path is a warning until a human fills it and removes the entry."""
+        for i, entry in enumerate(site.a_completer):
+            loc = parse_loc(entry)
+            found, value = _resolve(site, loc) if loc else (False, None)
+            if not found:
+                self.err(
+                    path,
+                    ("a_completer", i),
+                    "chemin inconnu dans ce fichier de site",
+                    "écrire un chemin de clé du fichier (ex. commutateurs[0].mac) ou le retirer",
+                    entry,
+                )
+                continue
+            shown = None if isinstance(value, list | tuple | BaseModel) else value
+            self.err(
+                path,
+                loc,
+                "valeur à compléter" + (f" (provisoire : {shown})" if shown is not None else ""),
+                f"renseigner la valeur réelle puis retirer « {entry} » de `a_completer`",
+                warn=True,
+            )
 
     def check_device(self, path, kind, i, rec, rooms):
         if rec.salle not in rooms:
@@ -665,6 +691,21 @@ class _Checker:
         self.check_materiels()
         self.check_sites()
         return self.findings
+
+
+def _resolve(model, loc) -> tuple[bool, object]:
+    """(exists, value) of a key path in a parsed site; an optional key left empty exists."""
+    node = model
+    for part in loc:
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return False, None
+            node = node[part]
+        elif isinstance(node, BaseModel) and part in type(node).model_fields:
+            node = getattr(node, part)
+        else:
+            return False, None
+    return True, node
 
 
 def cross_check(ref) -> list[Finding]:
