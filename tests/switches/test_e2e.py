@@ -124,3 +124,26 @@ def test_management_cut_is_refused_unless_forced(make_lab, intents):
     forced = apply_switch(cut, targets[CORE], force=True)
     assert forced.status == MODIFIE
     assert any("forcé" in w for w in forced.warnings)
+
+
+def test_hostile_values_are_refused_before_anything_is_sent(make_lab, intents):
+    """Issue 13.1 on the emulators: the schema is bypassed (intent objects edited in
+    place), the renderer refuses the switch, and the switches are left exactly as they were
+    (the ProCurve is not renamed PWNED)."""
+    core, access = copy.deepcopy(intents[CORE]), copy.deepcopy(intents[ACCESS])
+    core.ports[0]["description"] = 'Telephones"\nhostname "PWNED"'
+    access.ports.append({"interfaces": '21,"x";reload', "mode": "acces", "vlan": 100})
+    lab, targets = make_lab(
+        [(CORE, "aruba", staged(core), None), (ACCESS, "cisco", staged(access), None)],
+        processes=1,
+    )
+    before = {n: read_state(v, targets[n]) for n, v in ((CORE, "aruba"), (ACCESS, "cisco"))}
+    results = apply_many([(core, targets[CORE]), (access, targets[ACCESS])], force=True)
+    for res, vendor in zip(results, ("aruba", "cisco"), strict=True):
+        assert res.status == REFUSE, (res.name, res.status, res.error)
+        assert "rien n'a été envoyé" in res.error and not res.changed
+        now = read_state(vendor, targets[res.name])
+        assert now.hostname == before[res.name].hostname != "PWNED"
+        assert diff_states(now, before[res.name], vendor).empty
+    assert "saut de ligne" in results[0].error
+    assert "forme non admise" in results[1].error

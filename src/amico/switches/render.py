@@ -1,11 +1,19 @@
 """Jinja2 rendering per vendor: the managed part of a configuration, and the commands of a
-change set. Templates live in ``templates/<vendor>/{config,commandes}.j2``."""
+change set. Templates live in ``templates/<vendor>/{config,commandes}.j2``.
+
+Commands are checked twice before anything reaches a device (defence in depth behind the
+référentiel's schema): every value interpolated into a command template must be free of
+line breaks and control characters (Jinja ``finalize``), and every rendered line must
+match one of the few command shapes AMICo sends to that vendor, with the vendor's length
+limits (:data:`GRAMMAR`). A violation raises :class:`RenderError`: the caller refuses the
+whole switch and sends nothing."""
 
 from __future__ import annotations
 
 import difflib
 import ipaddress
 import re
+import unicodedata
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -22,15 +30,58 @@ def _mask(addr: str) -> str:
     return str(ipaddress.IPv4Interface(addr).netmask)
 
 
-ENV = Environment(
-    loader=PackageLoader("amico.switches", "templates"),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,  # noqa: S701 - device configuration, not HTML
-)
-ENV.filters.update(compress=compress, compress_names=compress_names, ip=_ip, mask=_mask)
+class RenderError(ValueError):
+    """A command AMICo was about to send is not one it may send (message in French)."""
+
+
+def _unsafe_chars(text: str) -> list[str]:
+    """Line breaks, control, format and unassigned characters (Unicode categories C*, Zl,
+    Zp): a device CLI reads them as end of command, completion, escape..."""
+    return [
+        f"U+{ord(c):04X}"
+        for c in text
+        if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")
+    ]
+
+
+def _strict_value(value):
+    """Jinja ``finalize`` of the command templates: every interpolated value."""
+    if isinstance(value, str):
+        bad = _unsafe_chars(value)
+        if bad:
+            raise RenderError(
+                f"valeur {value!r} : caractère de contrôle ou saut de ligne "
+                f"({', '.join(dict.fromkeys(bad))})"
+            )
+    return value
+
+
+def _shown_value(value):
+    """Jinja ``finalize`` of the display templates (diffs): a value read from a device is
+    shown, never executed; control characters are made visible instead of refused."""
+    if isinstance(value, str) and _unsafe_chars(value):
+        return "".join(
+            c.encode("unicode_escape").decode("ascii") if _unsafe_chars(c) else c for c in value
+        )
+    return value
+
+
+def _env(finalize) -> Environment:
+    env = Environment(
+        loader=PackageLoader("amico.switches", "templates"),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - device configuration, not HTML
+        finalize=finalize,
+    )
+    env.filters.update(compress=compress, compress_names=compress_names, ip=_ip, mask=_mask)
+    return env
+
+
+ENV = _env(_shown_value)  # managed part of a configuration, for diffs and reports
+COMMAND_ENV = _env(_strict_value)  # commands sent to a device
 
 
 def render_config(vendor: str, state: SwitchState, ports: list[str] | None = None) -> str:
@@ -94,9 +145,11 @@ def _procurve_ops(changes: Changes) -> dict:
 def render_commands(vendor: str, changes: Changes) -> list[str]:
     """Configuration-mode commands applying ``changes`` (without ``configure``/``end``)."""
     extra = _procurve_ops(changes) if vendor == "aruba" else {}
-    text = ENV.get_template(f"{vendor}/commandes.j2").render(ch=changes, **extra)
+    text = COMMAND_ENV.get_template(f"{vendor}/commandes.j2").render(ch=changes, **extra)
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    return _ios_ranges(lines) if vendor == "cisco" else lines
+    lines = _ios_ranges(lines) if vendor == "cisco" else lines
+    check_commands(vendor, lines)
+    return lines
 
 
 def _ios_ranges(lines: list[str]) -> list[str]:
@@ -139,3 +192,108 @@ def _ios_ranges(lines: list[str]) -> list[str]:
 def _next_port(name: str) -> str:
     head, num = re.match(r"^(.*?)(\d+)$", name).groups()
     return f"{head}{int(num) + 1}"
+
+
+# --- command grammar ---------------------------------------------------------------------
+# The only command shapes AMICo sends, per vendor and CLI context, with the vendor limits:
+# ProCurve VLAN name 32 and port name 64 characters (quoted, no quote inside); IOS VLAN
+# name 32 (one word), interface description 240. ``?`` is refused inside any value: both
+# CLIs treat it as the help key when a line is typed over SSH (netmiko, restores).
+LIMITS = {
+    "aruba": {"vlan_name": 32, "port_name": 64},
+    "cisco": {"vlan_name": 32, "description": 240},
+}
+_VID = r"(?:[1-9]\d{0,2}|[1-3]\d{3}|40[0-8]\d|409[0-4])"
+_IP = r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+_APORT = r"(?:\d{1,2}/)?(?:[A-Z]?\d{1,3}[a-z]?|Trk\d{1,3})"
+_APORTS = rf"{_APORT}(?:-{_APORT})?(?:,{_APORT}(?:-{_APORT})?)*"
+_CIF = (
+    r"(?:GigabitEthernet|FastEthernet|TenGigabitEthernet|TwoGigabitEthernet|"
+    r"FortyGigabitEthernet|Port-channel)\d{1,3}(?:/\d{1,3}){0,2}"
+)
+_VLIST = rf"{_VID}(?:-{_VID})?(?:,{_VID}(?:-{_VID})?)*"
+
+
+def _quoted(limit: int) -> str:
+    return rf'"[^"?\\]{{1,{limit}}}"'
+
+
+_A, _C = LIMITS["aruba"], LIMITS["cisco"]
+# context -> [(regex, next context)]; ``None`` keeps the context
+GRAMMAR: dict[str, dict[str, list[tuple[str, str | None]]]] = {
+    "aruba": {
+        "config": [
+            (rf"vlan {_VID}", "vlan"),
+            (rf"interface {_APORT}", "interface"),
+            (rf"no vlan {_VID}", None),
+        ],
+        "vlan": [
+            (rf"   name {_quoted(_A['vlan_name'])}", None),
+            (rf"   (?:no )?(?:un)?tagged {_APORTS}", None),
+            (rf"   ip address {_IP} {_IP}", None),
+            (r"   exit", "config"),
+        ],
+        "interface": [
+            (rf"   name {_quoted(_A['port_name'])}", None),
+            (r"   no name", None),
+            (r"   exit", "config"),
+        ],
+    },
+    "cisco": {
+        "config": [
+            (rf"vlan {_VID}", "vlan"),
+            (rf"interface {_CIF}", "interface"),
+            (rf"interface range {_CIF} - \d{{1,3}}", "interface"),
+            (rf"interface Vlan{_VID}", "svi"),
+            (rf"no vlan {_VID}", None),
+        ],
+        "vlan": [
+            (rf" name [!->@-~]{{1,{_C['vlan_name']}}}", None),
+            (r" exit", "config"),
+        ],
+        "interface": [
+            (rf" description \S[^?]{{0,{_C['description'] - 1}}}", None),
+            (r" no description", None),
+            (r" switchport mode (?:access|trunk)", None),
+            (rf" switchport access vlan {_VID}", None),
+            (rf" switchport trunk allowed vlan (?:{_VLIST}|none)", None),
+            (rf" switchport trunk native vlan {_VID}", None),
+            (r" no switchport trunk (?:allowed|native) vlan", None),
+            (r" switchport trunk encapsulation dot1q", None),
+            (r" exit", "config"),
+        ],
+        "svi": [
+            (rf" ip address {_IP} {_IP}", None),
+            (r" no shutdown", None),
+            (r" exit", "config"),
+        ],
+    },
+}
+_COMPILED = {
+    vendor: {ctx: [(re.compile(p), n) for p, n in rules] for ctx, rules in contexts.items()}
+    for vendor, contexts in GRAMMAR.items()
+}
+
+
+def check_commands(vendor: str, lines: list[str]) -> None:
+    """Raise :class:`RenderError` unless every line is a command shape of :data:`GRAMMAR`
+    valid in the CLI context the previous lines lead to."""
+    ctx = "config"
+    rules = _COMPILED[vendor]
+    for number, line in enumerate(lines, 1):
+        bad = _unsafe_chars(line)
+        if bad:
+            raise RenderError(
+                f"commande n°{number} {line!r} : caractère de contrôle ou saut de ligne "
+                f"({', '.join(dict.fromkeys(bad))})"
+            )
+        for pattern, nxt in rules[ctx]:
+            if pattern.fullmatch(line):
+                ctx = nxt or ctx
+                break
+        else:
+            raise RenderError(
+                f"commande n°{number} {line!r} : forme non admise par la grammaire {vendor} "
+                f"d'AMICo (contexte « {ctx} » ; valeur trop longue, guillemet, « ? » ou "
+                "caractère interdit)"
+            )

@@ -19,7 +19,7 @@ from amico.switches.intent import SwitchIntent
 from amico.switches.model import SwitchState
 from amico.switches.parsing import parse
 from amico.switches.plan import diff_states, make_plan
-from amico.switches.render import render_commands, render_config, unified_diff
+from amico.switches.render import RenderError, render_commands, render_config, unified_diff
 
 # status values (French, shown in reports)
 CONFORME = "conforme"  # nothing to change
@@ -27,6 +27,7 @@ A_MODIFIER = "a_modifier"  # check mode: changes pending
 MODIFIE = "modifie"  # pushed and verified
 REFUSE = "refuse"  # safety refusal, nothing pushed
 ECHEC_CONNEXION = "injoignable"  # could not connect or read
+ILLISIBLE = "configuration_illisible"  # connected, but what the switch printed cannot be read
 RESTAURE = "echec_restaure"  # push failed, previous state restored
 NON_RESTAURE = "echec_non_restaure"  # push failed and the restore failed too
 
@@ -52,7 +53,7 @@ class SwitchResult:
 
     @property
     def failed(self) -> bool:
-        return self.status in (REFUSE, ECHEC_CONNEXION, RESTAURE, NON_RESTAURE)
+        return self.status in (REFUSE, ECHEC_CONNEXION, ILLISIBLE, RESTAURE, NON_RESTAURE)
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -110,15 +111,26 @@ def _apply(
         res.status, res.error = ECHEC_CONNEXION, str(exc)
         driver.__exit__(None, None, None)
         return
+    except Exception as exc:  # noqa: BLE001 - whatever one device prints, the others go on
+        res.status = ILLISIBLE
+        res.error = f"configuration illisible, rien n'est modifié : {type(exc).__name__}: {exc}"
+        driver.__exit__(None, None, None)
+        return
     with driver:
         plan = make_plan(current, intent)
-        res.warnings = plan.warnings
+        res.warnings = list(current.warnings) + list(plan.warnings)
         ports = plan.managed_ports
         res.before = render_config(vendor, current, ports)
         res.after = render_config(vendor, plan.desired, ports)
         res.diff = unified_diff(res.before, res.after, intent.hostname)
-        res.commands = render_commands(vendor, plan.changes)
         res.refusals = list(plan.refusals)
+        try:
+            res.commands = render_commands(vendor, plan.changes)
+        except RenderError as exc:  # defence in depth behind the référentiel's schema
+            res.refusals.append(
+                f"commande refusée par le contrôle d'AMICo avant tout envoi : {exc} ; "
+                "corriger cette valeur dans le référentiel (rien n'a été envoyé)"
+            )
         if plan.management_cuts and not force:
             res.refusals += [
                 f"coupure du management refusée (option force) : {r}" for r in plan.management_cuts
@@ -154,7 +166,7 @@ def _apply(
             if not left.empty:
                 raise PushRejected(
                     "vérification après envoi : la configuration relue diffère "
-                    "de la configuration voulue : " + "; ".join(render_commands(vendor, left)[:10])
+                    "de la configuration voulue : " + _gaps(vendor, left)
                 )
             driver.save()
         except (DriverError, ValueError, RuntimeError) as exc:  # napalm/netmiko raise these too
@@ -177,6 +189,14 @@ def _apply(
         res.status, res.changed = MODIFIE, True
         if backup and intent.uai:
             res.backup_after = _backup(intent, new_running, "après modification par AMICo", res)
+
+
+def _gaps(vendor: str, changes) -> str:
+    """The first commands that would close ``changes``, for an error message."""
+    try:
+        return "; ".join(render_commands(vendor, changes)[:10])
+    except RenderError as exc:
+        return f"(écarts non affichables : {exc})"
 
 
 def _backup(intent: SwitchIntent, text: str, message: str, res: SwitchResult) -> str | None:
@@ -209,7 +229,7 @@ def _restore(
         _, now = _read_state(driver, vendor)
         back = diff_states(now, previous, vendor)
         if not back.empty:
-            driver.push_plain(render_commands(vendor, back))
+            driver.push_plain(render_commands(vendor, back))  # RenderError: handled below
             _, now = _read_state(driver, vendor)
             back = diff_states(now, previous, vendor)
         if back.empty:
@@ -219,10 +239,10 @@ def _restore(
             res.error = f"{res.error} ; configuration précédente restaurée et vérifiée"
         else:
             res.status = NON_RESTAURE
-            res.error = f"{res.error} ; RESTAURATION INCOMPLÈTE, écarts restants : " + "; ".join(
-                render_commands(vendor, back)[:10]
+            res.error = f"{res.error} ; RESTAURATION INCOMPLÈTE, écarts restants : " + _gaps(
+                vendor, back
             )
-    except DriverError as exc:
+    except (DriverError, RenderError) as exc:
         res.status = NON_RESTAURE
         res.error = f"{res.error} ; restauration impossible : {exc}"
     finally:
