@@ -63,6 +63,11 @@ def test_contrat_parametres_et_sortie():
         r"SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
     ):
         assert vue in script
+    # per-user installs: the loaded user hives are read too, and which ones is reported
+    assert "[Microsoft.Win32.RegistryHive]::Users" in script
+    assert "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall" in script
+    assert re.search(r"vue\s+=\s+'utilisateur'", script)
+    assert re.search(r"^\s+profils_lus\s+=", script, re.MULTILINE)
     for indicateur in ("RebootPending", "RebootRequired", "PendingFileRenameOperations"):
         assert indicateur in script
     assert "ConvertTo-Json -InputObject $sortie -Depth 6 -Compress" in script

@@ -30,6 +30,10 @@ class Regle:
     type: str  # desinstallation | msi | fichier | registre | service
     nom: re.Pattern[str] | None = None  # desinstallation: regex on DisplayName
     editeur: re.Pattern[str] | None = None  # desinstallation: regex on Publisher
+    # desinstallation: regex on the uninstall key's name. Inno/NSIS keys ("Audacity_is1",
+    # "Mozilla Firefox 128.14.0 ESR (x64 fr)") are what public manifests publish as
+    # ProductCode, and they outlive DisplayName changes.
+    nom_cle: re.Pattern[str] | None = None
     code_produit: str | None = None  # msi: upper-case GUID with braces
     chemin: str | None = None  # fichier
     cle: str | None = None  # registre
@@ -86,13 +90,17 @@ def _editeur(motif: str, ou: str) -> re.Pattern[str]:
 def _regle(brute: dict[str, Any], ou: str) -> Regle:
     t = brute.get("type")
     if t == "desinstallation":
-        if not brute.get("nom"):
-            raise CatalogueError(f"{ou} : règle desinstallation sans « nom » (regex DisplayName)")
+        if not brute.get("nom") and not brute.get("cle"):
+            raise CatalogueError(
+                f"{ou} : règle desinstallation sans « nom » (regex DisplayName) ni « cle » "
+                "(regex du nom de la clé Uninstall)"
+            )
         editeur = brute.get("editeur")
         return Regle(
             type=t,
-            nom=_regex(str(brute["nom"]), ou),
+            nom=_regex(str(brute["nom"]), ou) if brute.get("nom") else None,
             editeur=_editeur(str(editeur), ou) if editeur else None,
+            nom_cle=_regex(str(brute["cle"]), ou) if brute.get("cle") else None,
         )
     if t == "msi":
         return Regle(type=t, code_produit=normaliser_guid(brute["code_produit"]))

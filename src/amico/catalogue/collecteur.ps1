@@ -4,7 +4,8 @@
 # ONE WinRM/PSRP round trip per mode. Output: one JSON document on the output stream.
 #
 # Modes:
-#   collecte    uninstall entries of both registry views, the file versions, registry
+#   collecte    uninstall entries of both registry views and of the loaded user hives
+#               (HKU\<SID>, per-user installs), the file versions, registry
 #               values and services the catalog's rules ask for (DemandeJson), pending
 #               reboot indicators, OS version, free disk.
 #   appliquer   runs the planned actions (ActionsJson) from the site's software share,
@@ -33,6 +34,7 @@ Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $script:Erreurs = New-Object System.Collections.ArrayList
+$script:ProfilsLus = New-Object System.Collections.ArrayList
 
 function Add-AmicoErreur([string]$Ou, $Exception) {
     [void]$script:Erreurs.Add([ordered]@{ ou = $Ou; message = "$Exception" })
@@ -74,6 +76,41 @@ function Get-AmicoDesinstallation {
                 })
                 $k.Close()
             } catch { Add-AmicoErreur "desinstallation:$($v.vue):$nom" $_ }
+        }
+        $racine.Close()
+    }
+    # Per-user installs (GeoGebra's own exe, Inno /CURRENTUSER...) live in the user's hive.
+    # Only the hives of users logged on (or otherwise loaded) are visible under HKU; the
+    # SIDs read are returned in `profils_lus` so the report can say what was not seen.
+    $hku = [Microsoft.Win32.RegistryKey]::OpenBaseKey(
+        [Microsoft.Win32.RegistryHive]::Users, [Microsoft.Win32.RegistryView]::Registry64)
+    foreach ($sid in $hku.GetSubKeyNames()) {
+        if ($sid -notmatch '^S-1-5-21-[0-9-]+$') { continue }
+        [void]$script:ProfilsLus.Add($sid)
+        $racine = $null
+        try { $racine = $hku.OpenSubKey("$sid\Software\Microsoft\Windows\CurrentVersion\Uninstall") } catch { Add-AmicoErreur "desinstallation:utilisateur:$sid" $_ }
+        if ($null -eq $racine) { continue }
+        foreach ($nom in $racine.GetSubKeyNames()) {
+            try {
+                $k = $racine.OpenSubKey($nom)
+                if ($null -eq $k) { continue }
+                $affiche = Get-AmicoValeur $k 'DisplayName'
+                if ([string]::IsNullOrWhiteSpace([string]$affiche)) { $k.Close(); continue }
+                [void]$lignes.Add([ordered]@{
+                    vue                  = 'utilisateur'
+                    sid                  = $sid
+                    cle                  = $nom
+                    DisplayName          = [string]$affiche
+                    DisplayVersion       = Get-AmicoValeur $k 'DisplayVersion'
+                    Publisher            = Get-AmicoValeur $k 'Publisher'
+                    UninstallString      = Get-AmicoValeur $k 'UninstallString'
+                    QuietUninstallString = Get-AmicoValeur $k 'QuietUninstallString'
+                    InstallDate          = Get-AmicoValeur $k 'InstallDate'
+                    WindowsInstaller     = Get-AmicoValeur $k 'WindowsInstaller'
+                    SystemComponent      = Get-AmicoValeur $k 'SystemComponent'
+                })
+                $k.Close()
+            } catch { Add-AmicoErreur "desinstallation:utilisateur:${sid}:$nom" $_ }
         }
         $racine.Close()
     }
@@ -194,6 +231,7 @@ function Invoke-AmicoCollecte($Demande) {
         disque         = Get-AmicoDisque
         redemarrage    = Get-AmicoRedemarrage
         desinstallation = Get-AmicoDesinstallation
+        profils_lus    = $script:ProfilsLus
         fichiers       = Get-AmicoFichiers $Demande.fichiers
         registre       = Get-AmicoRegistre $Demande.registre
         services       = Get-AmicoServices $Demande.services

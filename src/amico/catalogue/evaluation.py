@@ -149,15 +149,19 @@ class Evaluateur:
             for r in e.regles
             if r.type == "desinstallation"
         ]
-        self._memo: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._memo: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
-    def _correspondances(self, nom: str, editeur: str) -> tuple[str, ...]:
-        cle = (nom, editeur)
+    def _correspondances(self, nom: str, editeur: str, nom_cle: str = "") -> tuple[str, ...]:
+        cle = (nom, editeur, nom_cle)
         trouve = self._memo.get(cle)
         if trouve is None:
             ids = []
             for eid, r in self._regles_nom:
-                ok = r.nom.search(nom) and (r.editeur is None or r.editeur.search(editeur))
+                ok = (
+                    (r.nom is None or r.nom.search(nom))
+                    and (r.nom_cle is None or r.nom_cle.search(nom_cle))
+                    and (r.editeur is None or r.editeur.search(editeur))
+                )
                 if ok and eid not in ids:
                     ids.append(eid)
             trouve = tuple(ids)
@@ -183,7 +187,8 @@ class Evaluateur:
                 par_code.setdefault(cle.upper(), []).append(ligne)
             if not nom or not isinstance(nom, str):
                 continue
-            for eid in self._correspondances(nom, str(ligne.get("Publisher") or "")):
+            editeur = str(ligne.get("Publisher") or "")
+            for eid in self._correspondances(nom, editeur, str(cle or "")):
                 par_entree.setdefault(eid, []).append(ligne)
         return [self._evaluer_entree(e, collecte, par_entree, par_code) for e in entrees]
 
@@ -254,6 +259,8 @@ def _instance_ligne(genre: str, ligne: dict[str, Any]) -> Instance:
         "version_lue": ligne.get("DisplayVersion"),
         "editeur": ligne.get("Publisher"),
     }
+    if ligne.get("sid"):
+        detail["sid"] = ligne["sid"]
     for k in ("QuietUninstallString", "UninstallString"):
         if ligne.get(k):
             detail[k] = ligne[k]
@@ -263,6 +270,21 @@ def _instance_ligne(genre: str, ligne: dict[str, Any]) -> Instance:
 
 
 def _statut(e: Entree, instances: list[Instance], inconnu: list[str]) -> Resultat:
+    res = _statut_calcule(e, instances, inconnu)
+    # Per-user installs (HKU\<SID>\...\Uninstall) count as present, so that a campaign
+    # does not reinstall forever, but they are reported: other accounts lack the software.
+    par_user = [i for i in instances if i.source.endswith(":utilisateur")]
+    if par_user and len(par_user) == len(instances):
+        sids = sorted({str(i.detail.get("sid") or "?") for i in par_user})
+        note = (
+            f"installé pour un seul utilisateur (profil {', '.join(sids)}) : "
+            "absent des autres comptes du poste"
+        )
+        res.remarque = f"{res.remarque} ; {note}" if res.remarque else note
+    return res
+
+
+def _statut_calcule(e: Entree, instances: list[Instance], inconnu: list[str]) -> Resultat:
     attendu = None
     if e.version_min is not None:
         attendu = ("= " if e.version_exacte else ">= ") + str(e.version_min)

@@ -5,8 +5,10 @@
     dossier/postes/<nom>.json   one state file per fake post (see poste.py)
     dossier/catalogue.yml       catalogue_demo.yml with the installers' real sha256
     dossier/inventaire.yml      hosts with WinRM defaults + `amico_lab_windows_etat`
-Uninstall entries below are copied from real posts' registry exports (DisplayName,
-DisplayVersion, Publisher, UninstallString as those installers write them).
+Uninstall entries below follow what those installers write (DisplayName, DisplayVersion,
+Publisher, key, UninstallString); the identities public manifests publish are pinned in
+tests/catalogue/fixtures/identites_reelles.yml (e.g. Firefox ESR's DisplayName carries no
+version, only its key does).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ LIGNES = {
     "firefox_115": {
         "vue": "64",
         "cle": "Mozilla Firefox 115.18.0 ESR (x64 fr)",
-        "DisplayName": "Mozilla Firefox 115.18.0 ESR (x64 fr)",
+        "DisplayName": "Mozilla Firefox ESR (x64 fr)",  # no version since 78.12
         "DisplayVersion": "115.18.0",
         "Publisher": "Mozilla",
         "UninstallString": rf'"{PF}\Mozilla Firefox\uninstall\helper.exe"',
@@ -72,7 +74,7 @@ LIGNES = {
     "firefox_128": {
         "vue": "64",
         "cle": "Mozilla Firefox 128.5.0 ESR (x64 fr)",
-        "DisplayName": "Mozilla Firefox 128.5.0 ESR (x64 fr)",
+        "DisplayName": "Mozilla Firefox ESR (x64 fr)",  # no version since 78.12
         "DisplayVersion": "128.5.0",
         "Publisher": "Mozilla",
         "UninstallString": rf'"{PF}\Mozilla Firefox\uninstall\helper.exe"',

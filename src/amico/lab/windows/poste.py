@@ -185,6 +185,12 @@ class PosteSimule:
             "disque": etat.get("disque"),
             "redemarrage": {"en_attente": bool(indicateurs), "indicateurs": indicateurs},
             "desinstallation": lignes,
+            # loaded user hives the collector read (HKU\<SID>): those carrying a per-user
+            # line, plus any other logged-on profile the state declares
+            "profils_lus": sorted(
+                {str(ligne["sid"]) for ligne in lignes if ligne.get("sid")}
+                | set(etat.get("profils_charges") or [])
+            ),
             "fichiers": fichiers,
             "registre": registre,
             "services": services,

@@ -37,16 +37,18 @@ PF = r"C:\Program Files"
 PF86 = r"C:\Program Files (x86)"
 
 # Uninstall lines as these vendors' installers write them (DisplayName, Publisher, key,
-# UninstallString), at versions the catalogue's version_min accepts.
+# UninstallString), at versions the catalogue's version_min accepts. Every field that a
+# public manifest publishes (tests/catalogue/fixtures/identites_reelles.yml, with its
+# source) is the real one: tests/catalogue/test_identites_reelles.py pins this table to it.
 LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     "libreoffice": {
         "vue": "64",
-        "cle": "{4C1E7E59-8B0B-4C3D-9D0A-2E4F6B8A2580}",
-        "DisplayName": "LibreOffice 25.8.2.2",
-        "DisplayVersion": "25.8.2.2",
+        "cle": "{5370F9CB-D8E4-452D-A5DD-90EB7A6E5E1F}",
+        "DisplayName": "LibreOffice 25.8.3.2",
+        "DisplayVersion": "25.8.3.2",
         "Publisher": "The Document Foundation",
         "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /I{4C1E7E59-8B0B-4C3D-9D0A-2E4F6B8A2580}",
+        "UninstallString": "MsiExec.exe /I{5370F9CB-D8E4-452D-A5DD-90EB7A6E5E1F}",
     },
     "7zip": {
         "vue": "64",
@@ -59,12 +61,12 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     },
     "adobe_reader": {
         "vue": "64",
-        "cle": "{AC76BA86-1036-1033-7760-BC15014EA700}",
-        "DisplayName": "Adobe Acrobat Reader (64-bit)",
+        "cle": "{AC76BA86-1033-FF00-7760-BC15014EA700}",
+        "DisplayName": "Adobe Acrobat (64-bit)",
         "DisplayVersion": "25.001.20693",
         "Publisher": "Adobe",
         "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /I{AC76BA86-1036-1033-7760-BC15014EA700}",
+        "UninstallString": "MsiExec.exe /I{AC76BA86-1033-FF00-7760-BC15014EA700}",
     },
     "vlc": LIGNES["vlc_3021"],  # the same line the demo catalogue uses
     "photofiltre": {
@@ -78,14 +80,14 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     "firefox_esr": {
         "vue": "64",
         "cle": "Mozilla Firefox 140.4.0 ESR (x64 fr)",
-        "DisplayName": "Mozilla Firefox 140.4.0 ESR (x64 fr)",
+        "DisplayName": "Mozilla Firefox ESR (x64 fr)",
         "DisplayVersion": "140.4.0",
         "Publisher": "Mozilla",
         "UninstallString": rf'"{PF}\Mozilla Firefox\uninstall\helper.exe"',
     },
     "freeplane": {
         "vue": "64",
-        "cle": "Freeplane_is1",
+        "cle": "{D3941722-C4DD-4509-88C4-0E87F675A859}_is1",
         "DisplayName": "Freeplane",
         "DisplayVersion": "1.12.8",
         "Publisher": "Open source",
@@ -93,15 +95,15 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     },
     "scribus": {
         "vue": "64",
-        "cle": "Scribus 1.6.2 (64bit)",
-        "DisplayName": "Scribus 1.6.2 (64bit)",
-        "DisplayVersion": "1.6.2",
+        "cle": "Scribus 1.6.3",
+        "DisplayName": "Scribus 1.6.4 (64bit)",
+        "DisplayVersion": "1.6.4",
         "Publisher": "The Scribus Team",
         "UninstallString": rf'"{PF}\Scribus 1.6.2\uninst.exe"',
     },
     "ghostscript": {
         "vue": "64",
-        "cle": "GPL Ghostscript",
+        "cle": "GPL Ghostscript 10.05.1",
         "DisplayName": "GPL Ghostscript",
         "DisplayVersion": "10.05.1",
         "Publisher": "Artifex Software Inc.",
@@ -109,12 +111,12 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     },
     "google_earth": {
         "vue": "64",
-        "cle": "{D2B0C4F6-5C4A-4A0B-9F0B-3A2E6A8F1C77}",
+        "cle": "{AE3261A9-F9D9-4410-BB38-7FA1D6B54BDE}",
         "DisplayName": "Google Earth Pro",
         "DisplayVersion": "7.3.6.10201",
         "Publisher": "Google",
         "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /X{D2B0C4F6-5C4A-4A0B-9F0B-3A2E6A8F1C77}",
+        "UninstallString": "MsiExec.exe /X{AE3261A9-F9D9-4410-BB38-7FA1D6B54BDE}",
     },
     "gimp": {
         "vue": "64",
@@ -126,12 +128,12 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     },
     "inkscape": {
         "vue": "64",
-        "cle": "{81922150-317E-4BB0-A31D-FF1C14F707C5}",
+        "cle": "{4E9A1766-6BA4-4015-BA8D-05A268638587}",
         "DisplayName": "Inkscape",
-        "DisplayVersion": "1.4.2",
+        "DisplayVersion": "1.4.0",
         "Publisher": "Inkscape Project",
         "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /I{81922150-317E-4BB0-A31D-FF1C14F707C5}",
+        "UninstallString": "MsiExec.exe /I{4E9A1766-6BA4-4015-BA8D-05A268638587}",
     },
     "geogebra": LIGNES["geogebra"],  # the same line the demo catalogue uses
     "audacity": {
@@ -143,12 +145,12 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
         "UninstallString": rf'"{PF}\Audacity\unins000.exe"',
     },
     "sweethome3d": {
-        "vue": "64",
+        "vue": "32",
         "cle": "Sweet Home 3D_is1",
         "DisplayName": "Sweet Home 3D 7.5",
         "DisplayVersion": "7.5",
         "Publisher": "eTeks",
-        "UninstallString": rf'"{PF}\Sweet Home 3D\unins000.exe"',
+        "UninstallString": rf'"{PF86}\Sweet Home 3D\unins000.exe"',
     },
     "hot_potatoes": {
         "vue": "32",
