@@ -84,6 +84,16 @@ PROCURVE_INTERFACES_BRIEF = """\
   24    100/1000T | No        Yes     Up     1000FDx    MDIX off   0
 """
 
+# ArubaOS-Switch "show lldp info remote-device" (layout of the ntc-templates capture)
+PROCURVE_LLDP = """\
+
+ LLDP Remote Devices Information
+
+  LocalPort | ChassisId          PortId             PortDescr SysName
+  --------- + ------------------ ------------------ --------- ------------------
+  24        | 020000-000101      1                  1         sw-coeur-0679901y
+"""
+
 # Running configuration of sw-acces1-0679901y as backed up (port 22 moved to VLAN 100)
 PROCURVE_RUNNING = """\
 ; J9776A Configuration Editor; Created on release #YA.16.10.0003

@@ -5,6 +5,7 @@ from dossier_outputs import (
     IOS_INTERFACES_STATUS,
     IOS_MAC_TABLE,
     PROCURVE_INTERFACES_BRIEF,
+    PROCURVE_LLDP,
     PROCURVE_MAC_TABLE,
 )
 
@@ -25,10 +26,13 @@ class FakeConn:
 
 
 class FakeDriver:
-    """Stands for a netmiko-based driver of amico.switches.drivers (``conn`` attribute)."""
+    """Stands for a driver of amico.switches.drivers (``run`` over its session)."""
 
     def __init__(self, vendor, answers, fail=False):
         self.vendor, self.conn, self.fail = vendor, FakeConn(answers), fail
+
+    def run(self, command):
+        return self.conn.send_command(command)
 
     def __enter__(self):
         if self.fail:
@@ -39,14 +43,30 @@ class FakeDriver:
         return None
 
 
-ARUBA = {"show mac-address": PROCURVE_MAC_TABLE, "show interfaces brief": PROCURVE_INTERFACES_BRIEF}
-CISCO = {"show mac address-table": IOS_MAC_TABLE, "show interfaces status": IOS_INTERFACES_STATUS}
+ARUBA = {
+    "show mac-address": PROCURVE_MAC_TABLE,
+    "show interfaces brief": PROCURVE_INTERFACES_BRIEF,
+    "show lldp info remote-device": PROCURVE_LLDP,
+}
+CISCO = {
+    "show mac address-table": IOS_MAC_TABLE,
+    "show interfaces status": IOS_INTERFACES_STATUS,
+    "show lldp neighbors detail": "",
+}
 
 
-def test_gather_procurve_reads_both_commands():
+def test_gather_procurve_reads_every_command():
     driver = FakeDriver("aruba", ARUBA)
     facts = gather_switch(driver, "aruba", now=lambda: NOW)
-    assert driver.conn.sent == ["show mac-address", "show interfaces brief"]
+    assert driver.conn.sent == [
+        "show mac-address",
+        "show interfaces brief",
+        "show lldp info remote-device",
+    ]
+    assert facts["voisins"] == [
+        {"port": "24", "nom": "sw-coeur-0679901y", "port_distant": "1", "chassis": "020000-000101"}
+    ]
+    assert "problemes" not in facts
     assert facts["date"] == "2025-03-02T03:10:00+00:00"
     assert facts["ports"]["1"] == {
         "etat": "up",
@@ -57,18 +77,22 @@ def test_gather_procurve_reads_both_commands():
 
 def test_gather_ios():
     facts = gather_switch(FakeDriver("cisco", CISCO), "cisco", now=lambda: NOW)
-    assert facts["ports"]["Gi1/0/21"]["macs"] == [{"mac": "00:04:f2:aa:01:02", "vlan": 300}]
-    assert facts["ports"]["Gi1/0/24"]["etat"] == "up"
+    # full names, as the running configuration and the référentiel's mapping write them
+    port = facts["ports"]["GigabitEthernet1/0/21"]
+    assert port["macs"] == [{"mac": "00:04:f2:aa:01:02", "vlan": 300}]
+    assert facts["ports"]["GigabitEthernet1/0/24"]["etat"] == "up"
+    assert facts["voisins"] == []
 
 
-def test_driver_run_preferred_when_offered():
-    class WithRun(FakeDriver):
-        def run(self, command):
-            return ARUBA[command]
-
-    driver = WithRun("aruba", {})
-    assert gather_switch(driver, "aruba", now=lambda: NOW)["ports"]["2"]["etat"] == "up"
-    assert driver.conn.sent == []
+def test_one_unreadable_output_is_a_problem_the_rest_is_kept():
+    answers = dict(ARUBA, **{"show interfaces brief": "Invalid input: interfaces"})
+    facts = gather_switch(FakeDriver("aruba", answers), "aruba", now=lambda: NOW)
+    assert facts["ports"]["1"] == {
+        "etat": None,
+        "macs": [{"mac": "02:00:00:00:00:07", "vlan": 100}],
+    }
+    assert len(facts["problemes"]) == 1
+    assert "« show interfaces brief » : sortie illisible" in facts["problemes"][0]
 
 
 def test_collect_site_one_failure_does_not_stop_the_others(demo_ref, state_dir):

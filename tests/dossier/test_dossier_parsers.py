@@ -1,3 +1,4 @@
+import pytest
 from dossier_outputs import (
     IOS_INTERFACES_STATUS,
     IOS_MAC_TABLE,
@@ -7,14 +8,29 @@ from dossier_outputs import (
     PROCURVE_MAC_TABLE_OLD,
 )
 
-from amico.dossier.macs import (
+from amico.switches.facts import (
     MacEntry,
+    TemplateError,
     normalize_mac,
-    parse_ios_interfaces_status,
-    parse_ios_mac_table,
-    parse_procurve_interfaces_brief,
-    parse_procurve_mac_table,
+    parse_mac_table,
+    parse_port_status,
 )
+
+
+def parse_ios_mac_table(text):
+    return parse_mac_table("cisco", text)
+
+
+def parse_procurve_mac_table(text):
+    return parse_mac_table("aruba", text)
+
+
+def parse_ios_interfaces_status(text):
+    return parse_port_status("cisco", text)
+
+
+def parse_procurve_interfaces_brief(text):
+    return parse_port_status("aruba", text)
 
 
 def test_normalize_mac_every_vendor_spelling():
@@ -23,13 +39,16 @@ def test_normalize_mac_every_vendor_spelling():
         assert normalize_mac(text) == expected
     assert normalize_mac("0050.7966") is None
     assert normalize_mac("DYNAMIC") is None
+    # netaddr alone reads a bare integer as a MAC: a VLAN or port number is not one
+    assert normalize_mac("10") is None
+    assert normalize_mac("1") is None
 
 
 def test_ios_mac_table_skips_cpu_entries_and_keeps_vlans():
     entries = parse_ios_mac_table(IOS_MAC_TABLE)
-    assert MacEntry("Gi1/0/1", "02:00:00:01:00:06", 100) in entries
-    assert MacEntry("Gi1/0/21", "00:04:f2:aa:01:02", 300) in entries
-    assert {e.vlan for e in entries if e.port == "Gi1/0/24"} == {100, 950}
+    assert MacEntry("GigabitEthernet1/0/1", "02:00:00:01:00:06", 100) in entries
+    assert MacEntry("GigabitEthernet1/0/21", "00:04:f2:aa:01:02", 300) in entries
+    assert {e.vlan for e in entries if e.port == "GigabitEthernet1/0/24"} == {100, 950}
     assert all(e.port != "CPU" for e in entries)
     assert len(entries) == 6
 
@@ -37,8 +56,8 @@ def test_ios_mac_table_skips_cpu_entries_and_keeps_vlans():
 def test_ios_mac_table_6500_layout():
     entries = parse_ios_mac_table(IOS_MAC_TABLE_6500)
     assert entries == [
-        MacEntry("Gi1/0/1", "02:00:00:01:00:06", 100),
-        MacEntry("Gi1/0/2", "02:00:00:01:00:03", 130),
+        MacEntry("GigabitEthernet1/0/1", "02:00:00:01:00:06", 100),
+        MacEntry("GigabitEthernet1/0/2", "02:00:00:01:00:03", 130),
     ]
 
 
@@ -56,10 +75,10 @@ def test_procurve_mac_table_with_and_without_vlan_column():
 
 def test_ios_interfaces_status_with_spaces_in_names():
     status = parse_ios_interfaces_status(IOS_INTERFACES_STATUS)
-    assert status["Gi1/0/1"] == "up"
-    assert status["Gi1/0/3"] == "down"
-    assert status["Gi1/0/4"] == "desactive"
-    assert status["Gi1/0/24"] == "up"
+    assert status["GigabitEthernet1/0/1"] == "up"
+    assert status["GigabitEthernet1/0/3"] == "down"
+    assert status["GigabitEthernet1/0/4"] == "desactive"
+    assert status["GigabitEthernet1/0/24"] == "up"
     assert len(status) == 7
 
 
@@ -71,8 +90,9 @@ def test_procurve_interfaces_brief():
     }  # fmt: skip
 
 
-def test_garbage_is_not_fatal():
+def test_garbage_is_empty_or_a_french_error_never_a_crash():
     assert parse_ios_mac_table("% Invalid input detected at '^' marker.") == []
     assert parse_procurve_mac_table("Invalid input: mac-address") == []
     assert parse_ios_interfaces_status("") == {}
-    assert parse_procurve_interfaces_brief("nothing | here") == {}
+    with pytest.raises(TemplateError, match="sortie illisible.*nothing"):
+        parse_procurve_interfaces_brief("nothing | here")

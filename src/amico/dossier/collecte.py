@@ -1,14 +1,12 @@
-"""Gather, from each switch, the state of its ports and the MAC addresses learnt on them.
+"""Gather, from each switch, the state of its ports, the MAC addresses learnt on them and
+its LLDP neighbours (read with :mod:`amico.switches.facts`).
 
 Result: ``state_dir("faits", <UAI>) / "<switch>.json"`` (format in
-:mod:`amico.dossier.faits`), read by the dossier's patch table.
+:mod:`amico.dossier.faits`), read by the dossier's patch table and diagram.
 
-ADAPTER (to remove when the switch layer offers it): ``amico.switches.drivers`` has no
-public command runner (``Driver.read()`` only returns the running configuration).
-:func:`run_command` uses ``driver.run(command)`` when a driver has one, and otherwise the
-netmiko session both drivers keep in ``driver.conn`` (``send_command``). Asked of the
-switch layer: ``Driver.run(command: str) -> str`` (read-only exec command, errors mapped to
-``SessionLost``).
+One command a switch cannot answer (or prints something unreadable) is a problem noted
+in the facts (``problemes``) and in the report; the other commands and the other switches
+go on.
 """
 
 from __future__ import annotations
@@ -18,50 +16,54 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from amico.dossier.macs import COMMANDS, parse_mac_table, parse_port_status
 from amico.state import state_dir
+from amico.switches.facts import (
+    COMMANDS,
+    TemplateError,
+    parse_lldp,
+    parse_mac_table,
+    parse_port_status,
+)
+
+_PARSERS = {"macs": parse_mac_table, "etats": parse_port_status, "lldp": parse_lldp}
 
 
 class CollecteError(RuntimeError):
     """A switch could not be read; message in French."""
 
 
-def run_command(driver, command: str) -> str:
-    """ADAPTER: run one read-only exec command through the driver layer (see module doc)."""
-    runner = getattr(driver, "run", None)
-    if callable(runner):
-        return runner(command)
-    conn = getattr(driver, "conn", None)
-    if conn is None or not hasattr(conn, "send_command"):
-        raise CollecteError(
-            f"le pilote {type(driver).__name__} n'offre pas d'exécution de commande "
-            "(Driver.run manquant)"
-        )
-    try:
-        return conn.send_command(command, read_timeout=60)
-    except Exception as exc:  # noqa: BLE001 - netmiko/paramiko errors, mapped to French
-        raise CollecteError(f"« {command} » : {type(exc).__name__}: {exc}") from exc
-
-
 def gather_switch(driver, vendor: str, now: Callable[[], dt.datetime] | None = None) -> dict:
-    """Read MAC table and port states from an opened driver; the facts dict to save."""
-    commands = COMMANDS[vendor]
-    macs_text = run_command(driver, commands["macs"])
-    status_text = run_command(driver, commands["etats"])
+    """Read MAC table, port states and LLDP neighbours from an opened driver; the facts
+    dict to save. A session lost (DriverError) propagates: nothing more can be read."""
+    parsed: dict[str, object] = {}
+    problems: list[str] = []
+    for key, command in COMMANDS[vendor].items():
+        text = driver.run(command)
+        try:
+            parsed[key] = _PARSERS[key](vendor, text)
+        except TemplateError as exc:
+            problems.append(f"« {command} » : {exc}")
     when = (now or (lambda: dt.datetime.now(dt.UTC)))()
     ports: dict[str, dict] = {}
-    for port, status in parse_port_status(vendor, status_text).items():
+    for port, status in (parsed.get("etats") or {}).items():
         ports.setdefault(port, {"etat": None, "macs": []})["etat"] = status
-    for entry in parse_mac_table(vendor, macs_text):
+    for entry in parsed.get("macs") or []:
         ports.setdefault(entry.port, {"etat": None, "macs": []})["macs"].append(
             {"mac": entry.mac, "vlan": entry.vlan}
         )
-    return {
+    facts = {
         "type": "commutateur",
         "date": when.isoformat(timespec="seconds"),
         "fabricant": vendor,
         "ports": {name: ports[name] for name in sorted(ports)},
+        "voisins": [
+            {"port": n.port, "nom": n.name, "port_distant": n.remote_port, "chassis": n.chassis}
+            for n in parsed.get("lldp") or []
+        ],
     }
+    if problems:
+        facts["problemes"] = problems
+    return facts
 
 
 def save_facts(uai: str, host: str, facts: dict, root: Path | None = None) -> Path:
@@ -76,7 +78,8 @@ def save_facts(uai: str, host: str, facts: dict, root: Path | None = None) -> Pa
 
 def collect_site(site, targets: dict, driver_factory=None) -> dict[str, str]:
     """Gather every switch of ``site`` having a target (name -> Target); one failing switch
-    never stops the others. Returns name -> "ok" or the French error."""
+    never stops the others. Returns name -> "ok" (or "ok, avec problèmes : ...") or the
+    French error."""
     from amico.switches.drivers import get_driver
     from amico.switches.drivers.base import DriverError
 
@@ -91,7 +94,12 @@ def collect_site(site, targets: dict, driver_factory=None) -> dict[str, str]:
             with factory(switch.fabricant, target) as driver:
                 facts = gather_switch(driver, switch.fabricant)
             save_facts(site.uai, switch.nom, facts)
-            report[switch.nom] = "ok"
+            problems = facts.get("problemes")
+            report[switch.nom] = "ok" + (
+                f", avec problèmes : {'; '.join(problems)}" if problems else ""
+            )
         except (DriverError, CollecteError, OSError) as exc:
             report[switch.nom] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one switch's surprise never stops the others
+            report[switch.nom] = f"erreur inattendue : {type(exc).__name__}: {exc}"
     return report

@@ -42,6 +42,10 @@ class SwitchState:
     vlans: dict[int, str] = field(default_factory=dict)
     ports: dict[str, PortState] = field(default_factory=dict)
     svis: dict[int, str | None] = field(default_factory=dict)  # vlan -> "a.b.c.d/len" | None
+    # link aggregation: group port (ProCurve "Trk1", IOS "Port-channel15") -> member ports
+    trunks: dict[str, list[str]] = field(default_factory=dict)
+    # lines of the configuration the parser did not understand (French, for the report)
+    warnings: list[str] = field(default_factory=list)
 
     def copy(self) -> SwitchState:
         return copy.deepcopy(self)

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_PORT = re.compile(r"^(?P<prefix>.*?)(?P<num>\d+)$")
+from amico.referentiel.ports import expand_interfaces
+
+# Same shape as amico.referentiel.ports: a run is on the last number, with an optional
+# one-letter suffix kept on every name (5406R ``C1i-C3i``).
+_PORT = re.compile(r"^(?P<prefix>.*?)(?P<num>\d+)(?P<suffix>[A-Za-z]?)$")
+
+
+def expand_ports(text: str) -> list[str]:
+    """Port list as a switch prints it (``A1-A22,C1i-C3i``, ``1/A1-1/A4``, ``Trk1``) ->
+    names; ValueError (French) when unreadable. The référentiel reads the same syntax."""
+    return expand_interfaces(text)
 
 
 def expand_ints(text: str) -> list[int]:
@@ -51,7 +61,8 @@ def port_sort_key(name: str) -> tuple:
 
 
 def compress_names(names: Iterable[str]) -> str:
-    """``["1", "2", "3", "10"]`` -> ``"1-3,10"`` (runs on the last number, same prefix)."""
+    """``["1", "2", "3", "10"]`` -> ``"1-3,10"`` (runs on the last number, same prefix and
+    suffix: ``["C1i", "C2i", "C3i"]`` -> ``"C1i-C3i"``)."""
     items = sorted(set(names), key=port_sort_key)
     parts: list[str] = []
     i = 0
@@ -66,6 +77,7 @@ def compress_names(names: Iterable[str]) -> str:
                     n
                     and prev
                     and n.group("prefix") == m.group("prefix")
+                    and n.group("suffix") == m.group("suffix")
                     and int(n.group("num")) == int(prev.group("num")) + 1
                 ):
                     j += 1

@@ -111,6 +111,13 @@ class Driver:
     def read(self) -> Snapshot:
         raise NotImplementedError
 
+    def run(self, command: str) -> str:
+        """One read-only exec command (``show ...``) over the session: its output."""
+        try:
+            return self.conn.send_command(command, read_timeout=60)
+        except LOST as exc:
+            raise SessionLost(f"session perdue pendant « {command} » : {exc}") from exc
+
     def push(self, commands: list[str]) -> str:
         """Apply configuration commands; raise PushRejected or SessionLost."""
         raise NotImplementedError
