@@ -22,6 +22,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +43,7 @@ ATTENDUS = {
     "commutateurs": "dérive des commutateurs vs netmiko séquentiel",
     "mitogen": "effet de mitogen sur les rôles serveurs Linux",
     "profil": "parties liées au contrôleur et profil (inventaire, évaluation de la dérive)",
+    "flotte": "dérive de toute la flotte par le vrai playbook vs playbook vide (plancher)",
 }
 # --rapide: small sizes (what --args gives for a benchmark wins)
 RAPIDE = {
@@ -52,8 +54,23 @@ RAPIDE = {
     "commutateurs": ["--commutateurs", "30"],
     "mitogen": ["--rapide"],
     "profil": ["--rapide"],
+    "flotte": ["--sites", "5"],
 }
+# --fumee: the smallest sizes, only to prove every benchmark still runs (make test runs
+# them through tests/bench/test_bench_smoke.py; no timing is asserted)
+FUMEE = {
+    "inventory": ["--sites", "2", "--postes", "20", "--runs", "1", "--work", "{tmp}"],
+    "catalogue": ["--postes", "20", "--entrees", "5", "--postes-allers-retours", "5",
+                  "--entrees-allers-retours", "5", "--latence-ms", "1"],
+    "derive": ["--sites", "2", "--postes", "20"],
+    "dossier": ["--sites", "2", "--postes", "20", "--runs", "1"],
+    "commutateurs": ["--commutateurs", "2", "--processus", "1", "--parallele", "2"],
+    "mitogen": ["--conteneurs", "1", "--runs", "1"],
+    "profil": ["--sites", "2", "--postes", "20", "--work", "{tmp}"],
+    "flotte": ["--sites", "1", "--processus", "1"],
+}  # fmt: skip
 RESUME = "» "
+DRAPEAU = {"rapide": " --rapide", "fumée": " --fumee"}
 
 
 def machine() -> dict[str, str]:
@@ -143,7 +160,7 @@ def ecrire(resultats: list[dict], infos: dict[str, str], chemin: Path, mode: str
     lignes = [
         "# Mesures de performance AMICo",
         "",
-        f"Écrit par `python bench/run_all.py{' --rapide' if mode == 'rapide' else ''}` le "
+        f"Écrit par `python bench/run_all.py{DRAPEAU.get(mode, '')}` le "
         f"{infos['date']} (tailles : {mode}). Ratios seulement : les temps absolus dépendent "
         "de la machine.",
         "",
@@ -204,10 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--args", action="append", default=[], metavar='NOM="ARGS"',
                    help="arguments d'un banc, ex. catalogue=\"--postes 2000\"")  # fmt: skip
     p.add_argument("--rapide", action="store_true", help="petites tailles (quelques minutes)")
+    p.add_argument("--fumee", action="store_true", help="tailles minimales : tout tourne")
     p.add_argument("--timeout", type=int, default=3600, help="délai par banc (s)")
     p.add_argument("--sortie", type=Path, default=BENCH / "RESULTS.md")
     args = p.parse_args(argv)
     par_banc = dict(RAPIDE) if args.rapide else {}
+    if args.fumee:
+        tmp = tempfile.mkdtemp(prefix="amico-bench-fumee-")
+        par_banc = {k: [a.replace("{tmp}", tmp) for a in v] for k, v in FUMEE.items()}
     for a in args.args:
         nom, _, valeur = a.partition("=")
         par_banc[nom] = shlex.split(valeur)
@@ -219,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         r = lancer(script, par_banc.get(nom, []), args.timeout)
         print(f"[bench] {nom} : code {r['code']}, {r['duree_s']} s, {len(r['ratios'])} ratio(s)")
         resultats.append(r)
-    ecrire(resultats, infos, args.sortie, "rapide" if args.rapide else "complètes")
+    mode = "fumée" if args.fumee else "rapide" if args.rapide else "complètes"
+    ecrire(resultats, infos, args.sortie, mode)
     print(f"Résultats : {args.sortie}")
     return 0 if all(r["code"] == 0 for r in resultats) else 1
 

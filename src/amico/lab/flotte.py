@@ -34,6 +34,11 @@ ROOT = Path(__file__).resolve().parents[3]
 PLATFORM = {"aruba": "hp_procurve", "cisco": "cisco_ios"}
 UTILISATEUR = "amico"
 ENV_MOT_DE_PASSE = "AMICO_COMMUTATEURS_MOT_DE_PASSE"
+# groups the drift playbook collects (its default target), as the inventory's direct groups
+COLLECTES = frozenset(
+    {"serveurs_pedagogiques", "commutateurs", "commutateurs_aruba", "commutateurs_cisco",
+     "postes_pedagogiques"}
+)  # fmt: skip
 
 
 def etat_configure(intent) -> dict[str, Any]:
@@ -95,6 +100,17 @@ class LaboFlotte:
         surcouche = self._postes(ref, inv)
         try:
             surcouche.update(self._commutateurs(ref, inv))
+            # nothing of the plan may be contacted: every collected host must be a lab one
+            hors_labo = [
+                h
+                for h, groupes in inv.memberships.items()
+                if h not in self.hotes and COLLECTES.intersection(groupes)
+            ]
+            if hors_labo:
+                raise RuntimeError(
+                    f"{len(hors_labo)} hôte(s) collecté(s) sans doublure dans le labo "
+                    f"(ex. {hors_labo[0]}) : banc arrêté, aucune adresse du plan n'est contactée"
+                )
             self._inventaire(surcouche)
         except BaseException:
             self.arreter()
