@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,9 +52,26 @@ class Finding:
                 name = self.fichier.relative_to(root.parent)
         where = f"{name}:{self.ligne}" if self.ligne else f"{name}"
         path = format_loc(self.chemin)
-        value = "" if self.valeur is None else f" « {self.valeur} »"
+        value = "" if self.valeur is None else f" « {shown(self.valeur)} »"
         head = "avertissement" if self.gravite == "avertissement" else "erreur"
         return f"{where}: {head}: {path}{value} : {self.message}\n    -> {self.correction}"
+
+
+SHOWN_MAX = 120
+
+
+def shown(value: object) -> str:
+    """A faulty value as the report prints it: control characters made visible (a line
+    break in a value must not forge a line of the report), long values cut."""
+    text = str(value)
+    if len(text) > SHOWN_MAX:
+        text = text[:SHOWN_MAX] + f"… ({len(str(value))} caractères)"
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")
+        else c
+        for c in text
+    )
 
 
 class ReferentielInvalide(Exception):

@@ -17,6 +17,11 @@ from pydantic import BaseModel, ValidationError
 from amico.referentiel import yamlio
 from amico.referentiel.findings import Finding, ReferentielInvalide
 from amico.referentiel.model import (
+    COURRIEL_PATTERN,
+    INTERFACES_PATTERN,
+    LINE_PATTERN,
+    PORT_DESCRIPTION_MAX,
+    PORT_DESCRIPTION_PATTERN,
     CatalogueLogiciels,
     CatalogueMateriels,
     Matrice,
@@ -73,6 +78,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "too_long": ("trop d'éléments", "écrire exactement [début, fin]"),
     "literal_error": ("valeur non admise", "choisir parmi : {expected}"),
     "string_pattern_mismatch": ("format invalide", "respecter le format {hint}"),
+    "string_too_long": ("valeur trop longue", "raccourcir à {max_length} caractères au plus"),
+    "string_unicode": ("texte Unicode invalide", "enregistrer le fichier en UTF-8 valide"),
     "greater_than_equal": ("valeur trop petite", "donner une valeur >= {ge}"),
     "less_than_equal": ("valeur trop grande", "donner une valeur <= {le}"),
     "ip_v4_address": (
@@ -93,6 +100,16 @@ _PATTERN_HINTS = {
     r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$": "MAC : six octets hexadécimaux minuscules séparés par « : »",
     r"^[a-z0-9_]+$": "identifiant : minuscules, chiffres et _",
     r"^[A-Za-z0-9_.]+$": "classe : lettres, chiffres, _ et .",
+    LINE_PATTERN: "texte sur une seule ligne, sans caractère de contrôle (saut de ligne, "
+    "tabulation, caractère invisible)",
+    PORT_DESCRIPTION_PATTERN: 'description de port : une ligne sans guillemet ", « ? », '
+    f"« \\ » ni caractère de contrôle ({PORT_DESCRIPTION_MAX['aruba']} caractères au plus "
+    f"sur ArubaOS-Switch, {PORT_DESCRIPTION_MAX['cisco']} sur Cisco IOS)",
+    INTERFACES_PATTERN: "liste d'interfaces : noms faits de lettres, chiffres et « / », "
+    "plages « début-fin » séparées par des virgules (ex. 1-20,24 ou A1-A4 ou Gi1/0/1-24)",
+    COURRIEL_PATTERN: "adresse électronique (ex. prenom.nom@ac-strasbourg.fr)",
+    r"^[0-9]{2,3}$": "code de territoire : 2 ou 3 chiffres (ex. 67)",
+    r"^\+?[0-9 .()-]{4,30}$": "téléphone : chiffres, espaces, points, tirets (ex. 03 88 00 00 00)",
 }
 
 

@@ -1,6 +1,13 @@
 """Typed model of the référentiel (schema documented in referentiel/README.md).
 
 Every model forbids unknown keys: a typo in a YAML key is an error, not a silent default.
+
+Every string is bounded and single-line: référentiel text reaches switch CLIs, Samba/Kea
+templates, PowerShell, HTML reports, CSV exports and GLPI tickets, where a line break or
+a control character ends a command or forges a line. Control, format, unassigned and
+line/paragraph separator characters (Unicode C*, Zl, Zp, the same class the switch
+renderer refuses) are refused everywhere; fields that reach a device also get the
+vendor's grammar and length limit.
 """
 
 from __future__ import annotations
@@ -11,6 +18,40 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+# One line of text, no control/format/separator character (rust-regex Unicode classes).
+LINE_PATTERN = r"^[^\p{C}\p{Zl}\p{Zp}]*$"
+# Switch port description: one line, and none of the characters the CLIs give a meaning
+# to inside a value: `"` closes ProCurve's quoted `name "..."`, `?` is the help key of
+# both CLIs over SSH, `\` escapes on ProCurve.
+PORT_DESCRIPTION_PATTERN = r'^[^\p{C}\p{Zl}\p{Zp}"?\\]*$'
+# Vendor limits of the port label (the switch renderer holds the same figures):
+# - Cisco IOS `description` (interface configuration): up to 240 characters (Cisco IOS
+#   Interface and Hardware Component Command Reference, "description (interface)");
+# - ArubaOS-Switch `interface <port> name "<port-name-str>"`: up to 64 characters
+#   (ArubaOS-Switch Management and Configuration Guide, "Port names");
+# - VLAN names: 32 characters on both (IOS `vlan` configuration `name vlan-name`,
+#   ArubaOS-Switch `vlan <vid> name "<name-str>"`), see VlanDef.nom.
+PORT_DESCRIPTION_MAX = {"cisco": 240, "aruba": 64}
+VLAN_NAME_MAX = 32
+# Port list grammar: names made of letters (modules, `Gi`, `Trk`), digits and `/`, single
+# names or `first-last` ranges, separated by commas (spaces tolerated after a comma).
+# Nothing else (no quote, `;`, space inside a name) can reach `untagged <list>`.
+_IFNAME = r"[A-Za-z0-9/]{1,40}"
+INTERFACES_PATTERN = rf"^{_IFNAME}(?:-{_IFNAME})?(?: ?, ?{_IFNAME}(?:-{_IFNAME})?)*$"
+
+
+def Ligne(max_length: int = 200):  # noqa: N802 - a type alias factory, read as a type
+    """A bounded single-line text (see the module docstring)."""
+    return Annotated[str, StringConstraints(pattern=LINE_PATTERN, max_length=max_length)]
+
+
+Nom = Ligne(200)
+Texte = Ligne(4000)  # notes, sources, observations: long but still one line
+COURRIEL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+Courriel = Annotated[str, StringConstraints(pattern=COURRIEL_PATTERN, max_length=254)]
+Telephone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .()-]{4,30}$")]
+Serie = Ligne(64)
+TerritoireCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,3}$")]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
 ClassId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]+$")]
 Hostname = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
@@ -30,21 +71,21 @@ class Strict(BaseModel):
 
 
 class Contact(Strict):
-    nom: str
-    courriel: str | None = None
-    telephone: str | None = None
+    nom: Nom
+    courriel: Courriel | None = None
+    telephone: Telephone | None = None
 
 
 class Acteur(Strict):
     id: Id
-    nom: str
-    description: str = ""
+    nom: Nom
+    description: Texte = ""
     cote: Literal["academie", "collectivite", "etablissement", "externe"]
 
 
 class Territoire(Strict):
-    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,3}$")]
-    nom: str
+    code: TerritoireCode
+    nom: Nom
     colleges_attendus: int | None = None
     postes_attendus: int | None = None
     amico: Contact | None = None
@@ -52,9 +93,9 @@ class Territoire(Strict):
 
 class Collectivite(Strict):
     id: Id
-    nom: str
+    nom: Nom
     depuis: dt.date | None = None
-    source: str | None = None
+    source: Texte | None = None
     territoires: list[Territoire]
 
 
@@ -93,13 +134,13 @@ class Regle(Strict):
 
 class VlanDef(Strict):
     id: VlanId
-    nom: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    nom: Annotated[str, StringConstraints(pattern=rf"^[A-Za-z0-9_-]{{1,{VLAN_NAME_MAX}}}$")]
     usage: Usage
     proprietaire: Literal["collectivite", "academie"]
     rang: Annotated[int, Field(ge=0)]
     prefixe: Annotated[int, Field(ge=16, le=30)]
     dhcp: bool = False
-    description: str = ""
+    description: Texte = ""
 
 
 class PlanAdressage(Strict):
@@ -125,7 +166,7 @@ class TypeHote(Strict):
     service: Id
     perimetre: Literal["collectivite", "academie"]
     actions: dict[Id, Id] = {}
-    description: str = ""
+    description: Texte = ""
 
 
 class Perimetre(Strict):
@@ -139,19 +180,19 @@ class Perimetre(Strict):
 
 class Phase(Strict):
     id: Id
-    nom: str
+    nom: Nom
     defaut: bool = False
 
 
 class Service(Strict):
     id: Id
-    domaine: str
-    rubrique: str | None = None
-    libelle: str
-    raci: dict[Id, dict[Id, str]]
-    observations: dict[Id, str] = {}
-    anomalies: dict[Id, str] = {}
-    decisions: dict[Id, str] = {}
+    domaine: Nom
+    rubrique: Nom | None = None
+    libelle: Ligne(500)
+    raci: dict[Id, dict[Id, Ligne(40)]]
+    observations: dict[Id, Texte] = {}
+    anomalies: dict[Id, Texte] = {}
+    decisions: dict[Id, Texte] = {}
 
 
 class Matrice(Strict):
@@ -166,58 +207,58 @@ class CycleDeVie(Strict):
     statut: Literal["supporte", "fin_de_vie", "interdit"]
     fin_de_vie: dt.date | None = None
     remplace_par: Id | None = None
-    source: str | None = None
-    note: str | None = None
+    source: Texte | None = None
+    note: Texte | None = None
 
 
 class Detection(Strict):
     type: Literal["desinstallation", "msi", "fichier", "registre", "service", "script"]
-    nom: str | None = None
-    editeur: str | None = None
-    code_produit: str | None = None
-    chemin: str | None = None
-    cle: str | None = None
-    valeur: str | None = None
-    attendu: str | None = None
-    script: str | None = None
+    nom: Ligne(260) | None = None
+    editeur: Ligne(260) | None = None
+    code_produit: Ligne(260) | None = None
+    chemin: Ligne(260) | None = None
+    cle: Ligne(260) | None = None
+    valeur: Ligne(260) | None = None
+    attendu: Ligne(260) | None = None
+    script: Texte | None = None
 
 
 class Installation(Strict):
-    fichier: str
-    arguments: str = ""
-    sha256: str | None = None
+    fichier: Ligne(260)
+    arguments: Ligne(1000) = ""
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
     codes_retour_ok: list[int] = [0, 3010, 1641]
-    note: str | None = None
+    note: Texte | None = None
 
 
 class Desinstallation(Strict):
-    commande: str
+    commande: Ligne(1000)
     codes_retour_ok: list[int] = [0, 1605, 3010, 1641]
 
 
 class Logiciel(Strict):
     id: Id
-    nom: str
-    annexe6: str | None = None
+    nom: Nom
+    annexe6: Nom | None = None
     categorie: Literal["systeme", "logiciel_de_base", "logiciel_college", "utilitaire"]
-    discipline: str | None = None
-    editeur: str | None = None
+    discipline: Nom | None = None
+    editeur: Nom | None = None
     licence: Literal["libre", "gratuit", "proprietaire"] | None = None
     cycle_de_vie: CycleDeVie
-    version_min: str | None = None
+    version_min: Ligne(40) | None = None
     version_exacte: bool = False
     detection: list[Detection] = []
     installation: Installation | None = None
     desinstallation: Desinstallation | None = None
-    source: str | None = None
+    source: Texte | None = None
     a_verifier: bool = False
-    note: str | None = None
+    note: Texte | None = None
 
 
 class Profil(Strict):
     id: Id
-    nom: str
-    description: str = ""
+    nom: Nom
+    description: Texte = ""
     inclut: list[Id] = []
     logiciels: list[Id] = []
 
@@ -232,29 +273,29 @@ class CatalogueLogiciels(Strict):
 
 class Modele(Strict):
     annee: Annotated[int, Field(ge=1990, le=2100)]
-    modele: str
+    modele: Nom
 
 
 class Famille(Strict):
     id: Id
-    libelle: str
-    annexe6: str | None = None
+    libelle: Nom
+    annexe6: Nom | None = None
 
 
 class ClasseMateriel(Strict):
     id: ClassId
-    annexe6: str | None = None
+    annexe6: Nom | None = None
     famille: Id
-    libelle: str
+    libelle: Nom
     type_hote: Literal["poste", "client_leger", "chromeos", "peripherique", "mobilier"]
     modeles: list[Modele] = []
-    note: str | None = None
+    note: Texte | None = None
 
 
 class AutreMateriel(Strict):
     id: Id
-    libelle: str
-    note: str | None = None
+    libelle: Nom
+    note: Texte | None = None
 
 
 class CatalogueMateriels(Strict):
@@ -273,42 +314,50 @@ class Contacts(Strict):
 
 class Salle(Strict):
     id: Id
-    nom: str
+    nom: Nom
     vlan: VlanId | None = None
 
 
 class Serveur(Strict):
     nom: Hostname
     role: Literal["serveur_pedagogique", "serveur_administratif", "nas"]
-    systeme: str
+    systeme: Id
     vlan: VlanId
     adresse: IPv4Address
     mac: Mac | None = None
     salle: Id | None = None
-    modele: str | None = None
-    serie: str | None = None
+    modele: Nom | None = None
+    serie: Serie | None = None
 
 
 class Port(Strict):
-    interfaces: str
+    interfaces: Annotated[str, StringConstraints(pattern=INTERFACES_PATTERN, max_length=400)]
     mode: Literal["acces", "trunk"]
     vlan: VlanId | None = None
     vlans: list[VlanId] = []
     natif: VlanId | None = None
     salle: Id | None = None
     vers: Hostname | None = None
-    description: str | None = None
+    description: (
+        Annotated[
+            str,
+            StringConstraints(
+                pattern=PORT_DESCRIPTION_PATTERN, max_length=max(PORT_DESCRIPTION_MAX.values())
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Commutateur(Strict):
     nom: Hostname
     fabricant: Literal["aruba", "cisco"]
-    modele: str
+    modele: Nom
     role: Literal["coeur", "distribution", "acces"] = "acces"
     salle: Id | None = None
     adresse: IPv4Address
     mac: Mac | None = None
-    serie: str | None = None
+    serie: Serie | None = None
     ports: list[Port] = []
 
 
@@ -317,8 +366,8 @@ class Equipement(Strict):
 
     nom: Hostname
     classe: ClassId
-    modele: str | None = None
-    serie: str | None = None
+    modele: Nom | None = None
+    serie: Serie | None = None
     mac: Mac | None = None
     salle: Id
     usage: Literal["pedagogique", "administratif"] = "pedagogique"
@@ -336,9 +385,9 @@ class Peripherique(Equipement):
 
 class Site(Strict):
     uai: Uai
-    nom: str
-    commune: str
-    territoire: str
+    nom: Nom
+    commune: Nom
+    territoire: TerritoireCode
     exemple: bool = False
     bloc_adresses: IPv4Network
     vlans: list[VlanId]

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from amico.referentiel.findings import Finding, parse_loc
 from amico.referentiel.matrice import parse_cell
-from amico.referentiel.model import RACI_ACTORS, Site
+from amico.referentiel.model import PORT_DESCRIPTION_MAX, RACI_ACTORS, Site
 from amico.referentiel.noms import NETBIOS_MAX
 from amico.referentiel.plan import PlanError, site_subnets, uai_is_valid, uai_key
 from amico.referentiel.ports import expand_interfaces
@@ -664,6 +664,16 @@ class _Checker:
                     "port trunk : liste `vlans` attendue",
                     "donner `vlans: [ID, ...]` (et `natif` au besoin)",
                     port.interfaces,
+                )
+            limit = PORT_DESCRIPTION_MAX[sw.fabricant]
+            if port.description and len(port.description) > limit:
+                self.err(
+                    path,
+                    (*loc, "description"),
+                    f"description de {len(port.description)} caractères : le nom de port "
+                    f"{sw.fabricant} en admet {limit} au plus",
+                    f"raccourcir à {limit} caractères",
+                    port.description,
                 )
             if port.salle and port.salle not in rooms:
                 self.err(
