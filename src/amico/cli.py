@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "amico.vague.cli",
     "amico.switches.cli",
     "amico.dossier.cli",
+    "amico.supervision.cli",
     "amico.lab.cli",
     "amico.roles.cli",
 ]
@@ -35,7 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    from amico.state import VerrouOccupe, message_erreur_fs
+
+    try:
+        return int(args.func(args) or 0)
+    except VerrouOccupe as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # an unusable state directory, a full or read-only disk: said in French, no
+        # traceback; any other OSError is a bug and keeps its traceback
+        message = message_erreur_fs(exc)
+        if message is None:
+            raise
+        print(f"erreur : {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

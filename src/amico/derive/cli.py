@@ -12,7 +12,6 @@ collect could not run.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from amico.scope import add_scope_arguments
 
 ROOT = Path(__file__).resolve().parents[3]
+ATTENTE_HISTORIQUE_S = 300.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,7 +57,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from amico.derive.historique import Historique
     from amico.referentiel import ReferentielInvalide, load
     from amico.scope import ScopeError, select_sites
-    from amico.state import state_dir
+    from amico.state import nouvelle_execution, state_dir, verrou
 
     chemin_ign = args.ignorer
     if chemin_ign is None and (state_dir("derive") / "ignorer.yml").exists():
@@ -83,9 +83,13 @@ def cmd_drift(args: argparse.Namespace) -> int:
         except ScopeError as exc:
             _err(f"erreur : {exc}")
             return 2
-        horodatage = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        dossier = args.sortie or state_dir("derive", "executions", horodatage)
-        dossier.mkdir(parents=True, exist_ok=True)
+        # one folder per run, never shared: two runs started in the same second each
+        # get their own (nouvelle_execution)
+        if args.sortie:
+            dossier = args.sortie
+            dossier.mkdir(parents=True, exist_ok=True)
+        else:
+            dossier = nouvelle_execution("derive", "executions")
         cmd = execution.commande(
             dossier,
             [str(i) for i in args.inventaire] or [str(ROOT / "inventories" / "demo")],
@@ -105,12 +109,15 @@ def cmd_drift(args: argparse.Namespace) -> int:
                 f"voir {dossier / 'ansible.log'}"
             )
             return 3
-    historique = None if args.sans_historique else Historique()
-    try:
-        resultat = fusionner(dossier, ignores, historique=historique)
-    finally:
-        if historique is not None:
-            historique.close()
+    # the history database is shared by every run: one writer at a time; the merge is
+    # short, so a second run waits for it rather than failing at once
+    with verrou("derive-historique", "L'historique de dérive", attente=ATTENTE_HISTORIQUE_S):
+        historique = None if args.sans_historique else Historique()
+        try:
+            resultat = fusionner(dossier, ignores, historique=historique)
+        finally:
+            if historique is not None:
+                historique.close()
     (dossier / "resultat.json").write_text(
         json.dumps(resultat, ensure_ascii=False, indent=1), encoding="utf-8"
     )
