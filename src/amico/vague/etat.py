@@ -1,7 +1,7 @@
 """Wave state: an append-only journal per wave under state_dir("vagues").
 
     vagues/<id>.jsonl   one JSON event per line: {cle, etape, statut, ...}
-    vagues/.verrou      lock (fcntl): one wave run at a time on a controller
+    verrous/vagues.lock lock (amico.state.verrou): one wave run at a time on a controller
 
 `id` is derived from the manifest's bytes. A post is identified by `cle` (serial number
 folded + normalised MAC), the same in every wave, so what another wave (or an earlier
@@ -14,14 +14,13 @@ crashed process loses nothing written before) and fsynced at each checkpoint.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
+from amico import state as _state
 from amico.state import state_dir
 
 
@@ -33,29 +32,15 @@ def directory() -> Path:
     return state_dir("vagues")
 
 
-class VerrouOccupe(RuntimeError):
-    pass
+# the one run-lock implementation (amico.state): names the run holding it
+VerrouOccupe = _state.VerrouOccupe
 
 
-@contextlib.contextmanager
-def verrou(timeout: float = 5.0) -> Iterator[None]:
-    fh = open(directory() / ".verrou", "a+")  # noqa: SIM115
-    try:
-        end = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= end:
-                    raise VerrouOccupe(
-                        "une autre vague est en cours sur ce poste de pilotage "
-                        f"({directory() / '.verrou'}) : attendre qu'elle finisse"
-                    ) from None
-                time.sleep(0.1)
-        yield
-    finally:
-        fh.close()
+def verrou(timeout: float = 5.0) -> contextlib.AbstractContextManager:
+    """One wave run at a time: it writes the wave state AND the référentiel's sites."""
+    return _state.verrou(
+        "vagues", "La vague d'équipement (état des vagues et référentiel)", attente=timeout
+    )
 
 
 class Journal:
