@@ -9,10 +9,12 @@ request (which files, registry values and services to read) is derived per profi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .validation import date_fin_de_vie
 from .versions import Version, parse_version
 
 CODES_INSTALLATION_DEFAUT = (0, 3010, 1641)
@@ -113,13 +115,19 @@ def _regle(brute: dict[str, Any], ou: str) -> Regle:
     raise CatalogueError(f"{ou} : type de règle inconnu {t!r}")
 
 
-def _entree(brute: dict[str, Any]) -> Entree:
+def _entree(brute: dict[str, Any], aujourdhui: dt.date) -> Entree:
     ident = str(brute.get("id"))
     ou = f"logiciel {ident}"
     cycle = brute.get("cycle_de_vie") or {}
     statut = cycle.get("statut", "supporte")
     if statut not in ("supporte", "fin_de_vie", "interdit"):
         raise CatalogueError(f"{ou} : cycle_de_vie.statut inconnu {statut!r}")
+    fin = date_fin_de_vie(cycle.get("fin_de_vie"))
+    if cycle.get("fin_de_vie") not in (None, "") and fin is None:
+        raise CatalogueError(f"{ou} : cycle_de_vie.fin_de_vie illisible {cycle['fin_de_vie']!r}")
+    if statut == "supporte" and fin is not None and fin <= aujourdhui:
+        # The date decides: nobody has to edit the status on the day support ends.
+        statut = "fin_de_vie"
     vmin_txt = brute.get("version_min")
     vmin = parse_version(vmin_txt) if vmin_txt not in (None, "") else None
     if vmin_txt not in (None, "") and vmin is None:
@@ -137,7 +145,7 @@ def _entree(brute: dict[str, Any]) -> Entree:
         desinstallation=brute.get("desinstallation") or None,
         dependances=tuple(brute.get("dependances") or ()),
         conflits=tuple(brute.get("conflits") or ()),
-        fin_de_vie=str(cycle["fin_de_vie"]) if cycle.get("fin_de_vie") else None,
+        fin_de_vie=fin.isoformat() if fin else None,
         remplace_par=cycle.get("remplace_par"),
         brut=brute,
     )
@@ -146,12 +154,13 @@ def _entree(brute: dict[str, Any]) -> Entree:
 class Catalogue:
     """Compiled catalog: entries by id, resolved profiles, per-profile collector requests."""
 
-    def __init__(self, brut: dict[str, Any]):
+    def __init__(self, brut: dict[str, Any], aujourdhui: dt.date | None = None):
         if not isinstance(brut, dict):
             raise CatalogueError("catalogue : un dictionnaire {logiciels, profils} est attendu")
+        jour = aujourdhui or dt.date.today()
         self.entrees: dict[str, Entree] = {}
         for e in brut.get("logiciels") or []:
-            entree = _entree(e)
+            entree = _entree(e, jour)
             if entree.id in self.entrees:
                 raise CatalogueError(f"logiciel {entree.id} : identifiant en double")
             self.entrees[entree.id] = entree

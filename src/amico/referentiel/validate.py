@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from amico.catalogue.validation import problemes_catalogue
 from amico.referentiel.findings import Finding, parse_loc
 from amico.referentiel.matrice import parse_cell
 from amico.referentiel.model import PORT_DESCRIPTION_MAX, RACI_ACTORS, Site
@@ -228,6 +229,16 @@ class _Checker:
         cat = self.ref.logiciels
         self.unique(self.f_log, cat.logiciels, "id", ("logiciels",), "logiciel")
         self.unique(self.f_log, cat.profils, "id", ("profils",), "profil")
+        # regexes that would fail at run time, end of life within six months (issue 13.8, 19)
+        for p in problemes_catalogue(cat.model_dump()):
+            self.err(
+                self.f_log,
+                p.chemin,
+                p.message,
+                p.correction,
+                p.valeur,
+                warn=p.gravite == "avertissement",
+            )
         by_id = {s.id: s for s in cat.logiciels}
         for i, sw in enumerate(cat.logiciels):
             added = sw.version_min or sw.detection or sw.installation or sw.desinstallation

@@ -1,0 +1,146 @@
+"""The catalogue's own checks, run by `amico referentiel check` (issues 13.8 and 19).
+
+- an invalid detection regex is a check error naming the entry, the regex and the `re`
+  error, with the file line (it used to pass the check and fail at run time);
+- end of life moves with the date: past its date an entry is `fin de vie` without anyone
+  editing its status, and the check warns six months ahead.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from amico.catalogue import Catalogue, CatalogueError, Evaluateur
+from amico.catalogue.validation import PREAVIS_FIN_DE_VIE_JOURS, problemes_catalogue
+from amico.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "referentiel"
+BRUT = yaml.safe_load((SHIPPED / "catalogue/logiciels.yml").read_text("utf-8"))
+
+
+@pytest.fixture
+def ref(tmp_path) -> Path:
+    dest = tmp_path / "referentiel"
+    shutil.copytree(SHIPPED, dest)
+    return dest
+
+
+def _modifier_ligne(fichier: Path, ancien: str, nouveau: str) -> int:
+    """Replace one exact line fragment in place (keeps the other lines); its 1-based line."""
+    lignes = fichier.read_text("utf-8").splitlines(keepends=True)
+    for n, ligne in enumerate(lignes):
+        if ancien in ligne:
+            lignes[n] = ligne.replace(ancien, nouveau)
+            fichier.write_text("".join(lignes), "utf-8")
+            return n + 1
+    raise AssertionError(f"{ancien!r} absent de {fichier}")
+
+
+def check(ref: Path, capsys) -> tuple[int, str]:
+    code = main(["referentiel", "check", str(ref)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_invalid_detection_regex_is_a_check_error_with_line(ref, capsys):
+    logiciels = ref / "catalogue/logiciels.yml"
+    ligne = _modifier_ligne(logiciels, "nom: '^VLC media player'", "nom: '^VLC media (player'")
+    # the run-time compiler does refuse it: without the check, the error came at run time
+    with pytest.raises(CatalogueError):
+        Catalogue(yaml.safe_load(logiciels.read_text("utf-8")))
+    code, sortie = check(ref, capsys)
+    assert code == 2, sortie
+    erreur = re.search(r"^(\S*logiciels\.yml):(\d+): erreur: (.*)$", sortie, re.M)
+    assert erreur, sortie
+    assert int(erreur[2]) == ligne
+    assert "« ^VLC media (player »" in erreur[3]  # the faulty regex
+    assert "logiciel vlc" in erreur[3]  # the entry
+    assert "missing ), unterminated subpattern" in erreur[3]  # the re error
+    assert "-> corriger l'expression" in sortie
+
+
+def test_invalid_key_regex_and_rule_without_target():
+    brut = copy.deepcopy(BRUT)
+    vlc = next(e for e in brut["logiciels"] if e["id"] == "vlc")
+    vlc["detection"] = [{"type": "desinstallation", "cle": "[VLC"}, {"type": "desinstallation"}]
+    p = problemes_catalogue(brut, dt.date(2026, 12, 6))
+    assert [(x.chemin[-1], x.gravite) for x in p] == [("cle", "erreur"), (1, "erreur")]
+    assert p[0].valeur == "[VLC" and "unterminated character set" in p[0].message
+
+
+def test_shipped_catalogue_has_no_error():
+    assert [p for p in problemes_catalogue(BRUT) if p.gravite == "erreur"] == []
+
+
+def _avec_fin(brut, ident, fin):
+    brut = copy.deepcopy(brut)
+    e = next(x for x in brut["logiciels"] if x["id"] == ident)
+    e["cycle_de_vie"] = {"statut": "supporte", "fin_de_vie": fin, "source": "essai"}
+    return brut
+
+
+def test_end_of_life_warning_six_months_ahead():
+    jour = dt.date(2026, 12, 6)
+    proche = _avec_fin(BRUT, "vlc", jour + dt.timedelta(days=90))
+    p = [x for x in problemes_catalogue(proche, jour) if x.gravite == "avertissement"]
+    assert [(x.valeur, x.chemin) for x in p if x.valeur == "vlc"] == [
+        (
+            "vlc",
+            (
+                "logiciels",
+                next(i for i, e in enumerate(BRUT["logiciels"]) if e["id"] == "vlc"),
+                "cycle_de_vie",
+                "fin_de_vie",
+            ),
+        )  # noqa: E501
+    ]
+    assert "dans 90 jours" in next(x.message for x in p if x.valeur == "vlc")
+    loin = _avec_fin(BRUT, "vlc", jour + dt.timedelta(days=PREAVIS_FIN_DE_VIE_JOURS + 1))
+    assert not [x for x in problemes_catalogue(loin, jour) if x.valeur == "vlc"]
+    passee = _avec_fin(BRUT, "vlc", jour - dt.timedelta(days=1))
+    assert not [x for x in problemes_catalogue(passee, jour) if x.valeur == "vlc"]
+
+
+def test_check_prints_the_end_of_life_warning_and_stays_valid(ref, capsys):
+    logiciels = ref / "catalogue/logiciels.yml"
+    fin = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    brut = yaml.safe_load(logiciels.read_text("utf-8"))
+    vlc = next(e for e in brut["logiciels"] if e["id"] == "vlc")
+    vlc["cycle_de_vie"]["fin_de_vie"] = fin
+    logiciels.write_text(yaml.safe_dump(brut, sort_keys=False, allow_unicode=True), "utf-8")
+    code, sortie = check(ref, capsys)
+    assert code == 0, sortie
+    assert re.search(
+        rf"logiciels\.yml:\d+: avertissement: .*logiciel vlc : fin de vie le {fin}", sortie
+    )
+
+
+def test_status_follows_the_date_without_editing():
+    jour = dt.date(2026, 12, 6)
+    passee = _avec_fin(BRUT, "vlc", "2026-12-01")
+    avant = Catalogue(passee, aujourdhui=dt.date(2026, 11, 30))
+    apres = Catalogue(passee, aujourdhui=jour)
+    assert avant.entrees["vlc"].statut == "supporte"
+    assert apres.entrees["vlc"].statut == "fin_de_vie"
+    assert apres.entrees["vlc"].fin_de_vie == "2026-12-01"
+    vlc = {
+        "vue": "64",
+        "cle": "VLC media player",
+        "DisplayName": "VLC media player",
+        "DisplayVersion": "3.0.21",
+        "Publisher": "VideoLAN",
+    }
+    collecte = {"desinstallation": [vlc], "fichiers": {}, "registre": {}, "services": {}}
+    r = {x.id: x for x in Evaluateur(apres).evaluer(collecte, "base", None)}
+    assert r["vlc"].statut == "fin_de_vie"
+    assert "depuis le 2026-12-01" in r["vlc"].remarque
+    r = {x.id: x for x in Evaluateur(avant).evaluer(collecte, "base", None)}
+    assert r["vlc"].statut == "conforme"
