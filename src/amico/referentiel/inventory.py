@@ -122,7 +122,18 @@ def build(
                     "amico_autorite": actors_with(service, phase, "A"),
                 },
             )
-    inv.group("all", vars_={"amico_operateur": operateur, "amico_phase": phase})
+    inv.group(
+        "all",
+        vars_={
+            "amico_operateur": operateur,
+            "amico_phase": phase,
+            # from the whole plan, not a site's list: a site that dropped one is still
+            # known to own it (the switch plan refuses to touch it)
+            "amico_vlans_academie": sorted(
+                v.id for v in ref.plan.vlans if v.proprietaire == "academie"
+            ),
+        },
+    )
     windows_vars = CONNECTION_VARS["windows"] if connexion_windows == "winrm" else PSRP_VARS
     inv.group("windows", vars_=windows_vars)
     inv.group("linux", vars_=CONNECTION_VARS["linux"])

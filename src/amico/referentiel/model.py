@@ -141,6 +141,13 @@ class VlanDef(Strict):
     prefixe: Annotated[int, Field(ge=16, le=30)]
     dhcp: bool = False
     description: Texte = ""
+    # must every site list it? Default: yes for the Académie's VLANs (the administrative
+    # network exists in every collège), no for the collectivité's.
+    obligatoire: bool | None = None
+
+    @property
+    def requis(self) -> bool:
+        return self.obligatoire if self.obligatoire is not None else self.proprietaire == "academie"
 
 
 class PlanAdressage(Strict):

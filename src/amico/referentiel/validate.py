@@ -117,6 +117,7 @@ class _Checker:
                     regle.passerelle,
                 )
         self.vlans = {v.id: v for v in plan.vlans}
+        self.academie_vlans = frozenset(v.id for v in plan.vlans if v.proprietaire == "academie")
         self.mgmt_vlans = {v.id for v in plan.vlans if v.usage == "management"}
 
     def check_matrice(self):
@@ -558,6 +559,88 @@ class _Checker:
             host("peripheriques", i, dev, room.vlan if room else None)
             self.check_device(path, "peripheriques", i, dev, rooms)
         self.check_a_completer(site, path)
+        self.check_academie(site, path, rooms)
+
+    def check_academie(self, site: Site, path: Path, rooms: dict):
+        """The Académie's VLANs (`proprietaire: academie` in the WHOLE plan, not the site's
+        list) are never dropped from a site nor moved port by port: every change of their
+        membership is the Académie's (convention, annexe 1: VLAN administration)."""
+        academie = self.academie_vlans
+        names = {v: self.vlans[v].nom for v in academie}
+        for vid in sorted(academie):
+            if self.vlans[vid].requis and vid not in site.vlans:
+                self.err(
+                    path,
+                    ("vlans",),
+                    f"VLAN {vid} ({names[vid]}) de l'Académie absent : le plan d'adressage "
+                    "l'exige sur chaque site",
+                    f"remettre {vid} dans `vlans` (seule l'Académie décide de ses VLAN)",
+                    vid,
+                )
+        on_site = [v for v in site.vlans if v in academie]
+        for i, srv in enumerate(site.serveurs):
+            admin = srv.role == "serveur_administratif"
+            if admin != (srv.vlan in academie):
+                self.err(
+                    path,
+                    ("serveurs", i, "vlan"),
+                    "serveur administratif hors d'un VLAN de l'Académie"
+                    if admin
+                    else "serveur de la collectivité placé sur un VLAN de l'Académie",
+                    "remettre le VLAN prévu par le plan d'adressage"
+                    + (f" ({', '.join(map(str, sorted(academie)))})" if admin else ""),
+                    srv.vlan,
+                )
+        by_name = {sw.nom: sw for sw in site.commutateurs}
+        for si, sw in enumerate(site.commutateurs):
+            for pi, port in enumerate(sw.ports):
+                loc = ("commutateurs", si, "ports", pi)
+                room = rooms.get(port.salle) if port.salle else None
+                room_vlan = room.vlan if room else None
+                if port.mode == "acces" and port.vlan is not None and room_vlan is not None:
+                    if port.vlan in academie and room_vlan != port.vlan:
+                        self.err(
+                            path,
+                            (*loc, "vlan"),
+                            f"ports de la salle {room.id} (VLAN {room_vlan}) placés sur le "
+                            f"VLAN {port.vlan} de l'Académie",
+                            f"remettre le VLAN {room_vlan} de la salle ; l'appartenance au "
+                            "VLAN de l'Académie ne change que sur demande de l'Académie",
+                            port.vlan,
+                        )
+                    elif room_vlan in academie and port.vlan != room_vlan:
+                        self.err(
+                            path,
+                            (*loc, "vlan"),
+                            f"ports de la salle {room.id} retirés du VLAN {room_vlan} de "
+                            "l'Académie",
+                            f"remettre `vlan: {room_vlan}` (décision de l'Académie)",
+                            port.vlan,
+                        )
+                if port.mode == "trunk" and port.vers in by_name:
+                    needed = _access_vlans(by_name[port.vers]) & academie
+                    for vid in sorted(needed - set(port.vlans)):
+                        self.err(
+                            path,
+                            (*loc, "vlans"),
+                            f"la liaison vers {port.vers} ne porte pas le VLAN {vid} de "
+                            f"l'Académie, servi par des ports de {port.vers}",
+                            f"ajouter {vid} à `vlans` de cette liaison",
+                            port.interfaces,
+                        )
+            uplinks = [p for p in sw.ports if p.mode == "trunk" and not p.vers]
+            if sw.role == "coeur" and uplinks:
+                carried = set().union(*(set(p.vlans) for p in uplinks))
+                for vid in on_site:
+                    if vid not in carried:
+                        self.err(
+                            path,
+                            ("commutateurs", si, "ports"),
+                            f"aucune liaison montante de {sw.nom} (trunk sans `vers`) ne "
+                            f"porte le VLAN {vid} de l'Académie",
+                            f"remettre {vid} dans `vlans` de la liaison vers le pare-feu",
+                            sw.nom,
+                        )
 
     def check_a_completer(self, site: Site, path: Path):
         """Each listed key path is a warning until a human fills it and removes the entry."""
@@ -727,6 +810,11 @@ def _resolve(model, loc) -> tuple[bool, object]:
         else:
             return False, None
     return True, node
+
+
+def _access_vlans(switch) -> set[int]:
+    """VLANs a switch serves on its own edge ports (access VLAN or trunk native)."""
+    return {v for p in switch.ports for v in (p.vlan, p.natif) if v is not None}
 
 
 def cross_check(ref) -> list[Finding]:
