@@ -13,6 +13,8 @@ ARGS = {
     "fabricant": {"type": "str", "required": True},
     "adresse": {"type": "str", "required": True},
     "ports": {"type": "list", "elements": "dict", "required": True},
+    "referentiel": {"type": "path", "required": True},
+    "modele": {"type": "str"},
     "hote": {"type": "str", "required": True},
     "port": {"type": "int", "default": 22},
     "utilisateur": {"type": "str", "required": True},
@@ -32,15 +34,26 @@ class ActionModule(ActionBase):
         _, args = self.validate_argument_spec(argument_spec=ARGS)
         try:
             from amico.switches.drivers import Target
-            from amico.switches.intent import IntentError, intent_from_inventory
+            from amico.switches.intent import (
+                IntentError,
+                academie_of_referentiel,
+                intent_from_inventory,
+            )
             from amico.switches.run import A_MODIFIER, MODIFIE, apply_switch
         except ImportError as exc:
             raise AnsibleActionFail(
                 f"paquet Python amico introuvable par le contrôleur Ansible : {exc}"
             ) from exc
         try:
+            # the Académie's VLANs of the whole plan, not only those the site lists
             intent = intent_from_inventory(
-                args["site"], args["nom"], args["fabricant"], args["adresse"], args["ports"]
+                args["site"],
+                args["nom"],
+                args["fabricant"],
+                args["adresse"],
+                args["ports"],
+                academie_vlans=academie_of_referentiel(args["referentiel"]),
+                model=args["modele"],
             )
         except IntentError as exc:
             return {**result, "failed": True, "msg": f"référentiel : {exc}"}

@@ -43,6 +43,21 @@ options:
     type: list
     elements: dict
     required: true
+  referentiel:
+    description:
+      - Dossier du référentiel ; son C(plan_adressage.yml) donne les VLAN de l'Académie
+        (C(proprietaire=academie)) de tout le plan, pas seulement ceux du site. Toute
+        suppression d'un de ces VLAN et tout changement de ses ports (ajout, retrait,
+        étiqueté ou non) est refusé, même avec C(force=true).
+    type: path
+    required: true
+  modele:
+    description:
+      - Modèle du commutateur (variable C(amico_modele)). Sur un Catalyst qui connaît
+        l'encapsulation ISL (3560, 3750, 4500, 6500...), C(switchport trunk encapsulation
+        dot1q) est envoyé avant C(switchport mode trunk). Sans modèle, il est lu sur le
+        commutateur (C(show version)).
+    type: str
   hote:
     description: Adresse où joindre le commutateur en SSH.
     type: str
@@ -86,6 +101,8 @@ EXAMPLES = r"""
     fabricant: "{{ amico_pilote }}"
     adresse: "{{ amico_adresse }}"
     ports: "{{ amico_ports }}"
+    referentiel: "{{ playbook_dir }}/../referentiel"
+    modele: "{{ amico_modele }}"
     hote: "{{ ansible_host }}"
     utilisateur: "{{ amico_commutateurs__utilisateur }}"
     mot_de_passe: "{{ amico_commutateurs__mot_de_passe }}"

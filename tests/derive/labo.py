@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from amico.catalogue import Catalogue
+from amico.lab.switches.livraison import etat_livraison
 from amico.lab.switches.runner import SwitchLab
 from amico.lab.windows.referentiel import ecrire_etat, etat_conforme
 from amico.referentiel.loader import Referentiel
@@ -69,15 +70,8 @@ class Commutateurs:
                     "platform": PLATFORM[intent.vendor],
                     "username": "amico",
                     "password": self.password,
-                    "initial": {
-                        # the Académie's VLANs are created by its DSI, before AMICo
-                        "vlans": {
-                            intent.mgmt_vlan: "MANAGEMENT",
-                            **{v: n for v, n in intent.vlans.items() if v in intent.academie_vlans},
-                        },
-                        "mgmt": {"vlan": intent.mgmt_vlan, "address": intent.mgmt_address},
-                        "ports": {up: {"mode": "trunk", "vlans": [intent.mgmt_vlan]}},
-                    },
+                    # the Académie's VLANs and their ports are set by its DSI, before AMICo
+                    "initial": etat_livraison(intent, uplink=up),
                 }
             )
         self.lab = SwitchLab(devices, processes=1, workdir=workdir)

@@ -1,5 +1,7 @@
 """Référentiel extracts (raw YAML dicts, as the schema describes them) for the switch tests."""
 
+from amico.lab.switches.livraison import etat_livraison
+
 PLAN_VLANS = [
     {
         "id": 100,
@@ -109,11 +111,8 @@ def site(uai: str = "0670001X") -> dict:
 
 
 def staged(intent, uplink: str | None = None) -> dict:
-    """Initial state of a freshly staged switch: management VLAN and address set, the
-    uplink carrying the management VLAN, the Académie VLAN present; nothing else."""
+    """Initial state of a freshly staged switch (the lab's one definition): management VLAN
+    and address set, the uplink carrying the management VLAN, the Académie VLAN present on
+    the ports the référentiel gives it; nothing else."""
     up = uplink or ("24" if intent.vendor == "aruba" else "GigabitEthernet1/0/24")
-    return {
-        "vlans": {900: "MANAGEMENT", 200: "ADMINISTRATIF"},
-        "mgmt": {"vlan": intent.mgmt_vlan, "address": intent.mgmt_address},
-        "ports": {up: {"mode": "trunk", "vlans": [900]}},
-    }
+    return etat_livraison(intent, uplink=up)

@@ -1,5 +1,7 @@
 """Planner, safety and rendering, converged in-process against the emulators' device models."""
 
+from pathlib import Path
+
 import pytest
 from data import PLAN_VLANS, site, staged
 
@@ -90,15 +92,81 @@ def test_ios_reserved_vlans_never_deleted_nor_renamed(intents):
     assert "may not be deleted" in dev.config_line(("config",), "no vlan 1003")[1]
 
 
-def test_unknown_vlans_are_removed_but_not_academie_ones(intents):
+def test_unknown_vlans_are_removed_and_academie_deletion_is_refused(intents):
     intent = intents["sw-coeur-0670001x"]
     init = staged(intent)
     init["vlans"].update({300: "ANCIEN", 250: "ACAD-AUTRE"})
     dev = device_for(intent, init)
-    academie = intent.academie_vlans | {250}
-    intent.academie_vlans = frozenset(academie)
+    intent.academie_vlans = intent.academie_vlans | {250}  # Académie's, not in the site list
     plan = make_plan(read(dev, "aruba"), intent)
-    assert plan.changes.delete == [300]
+    assert plan.changes.delete == [250, 300]  # shown in the diff...
+    assert plan.refusals == [  # ...and refused: only the Académie administers its VLANs
+        "VLAN 250 de l'Académie : suppression refusée (présent sur le commutateur, absent "
+        "des VLAN du site dans le référentiel) ; l'Académie seule administre ses VLAN : "
+        "ajouter ce VLAN au site"
+    ]
+
+
+def test_academie_vlans_come_from_the_whole_plan():
+    """Issue 13.2: dropping VLAN 200 from the site's list does not make it the site's."""
+    s = site()
+    s["vlans"].remove(200)
+    sw = s["commutateurs"][0]
+    sw["ports"] = [p for p in sw["ports"] if p.get("vlan") != 200]
+    sw["ports"][-1]["vlans"].remove(200)
+    other = {**PLAN_VLANS[2], "id": 210, "nom": "ADMIN-2"}  # another Académie VLAN
+    intent = intent_from_site(s, PLAN_VLANS + [other], sw["nom"])
+    assert intent.academie_vlans == frozenset({200, 210})
+    assert 200 not in intent.vlans
+    # the switch carries 200 as the Académie's DSI set it: no deletion, no port moved
+    dev = device_for(intent, staged(intents_of(site())["sw-coeur-0670001x"]))
+    plan = make_plan(read(dev, "aruba"), intent)
+    assert 200 in plan.changes.delete
+    text = " | ".join(plan.refusals)
+    assert "VLAN 200 de l'Académie : suppression refusée" in text
+    assert "port 13 : serait retiré du VLAN 200 de l'Académie" not in text  # 13 not managed
+    assert "port 24 : serait retiré du VLAN 200 de l'Académie" in text
+
+
+def intents_of(s):
+    return {c["nom"]: intent_from_site(s, PLAN_VLANS, c["nom"]) for c in s["commutateurs"]}
+
+
+@pytest.mark.parametrize("name", ["sw-coeur-0670001x", "sw-acces-0670001x"])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda ports: ports[1].update(vlan=200), "serait ajouté au VLAN 200"),  # onto (access)
+        (lambda ports: ports[-2].update(vlan=110), "serait retiré du VLAN 200"),  # off (access)
+        (lambda ports: ports[-1]["vlans"].remove(200), "serait retiré du VLAN 200"),  # trunk
+        (
+            lambda ports: ports[-1].update(natif=200, vlans=[100, 110, 900]),
+            "serait passé de étiqueté à non étiqueté dans le VLAN 200",
+        ),
+    ],
+)
+def test_academie_port_membership_changes_are_refused(intents, name, edit, message):
+    intent = intents[name]
+    intent.ports.insert(-1, {"interfaces": "23", "mode": "acces", "vlan": 200})
+    dev = device_for(intent)  # delivered: the Académie's ports already on VLAN 200
+    assert not make_plan(read(dev, intent.vendor), intent).refusals
+    edit(intent.ports)
+    plan = make_plan(read(dev, intent.vendor), intent)
+    assert any(message in r and "l'Académie seule administre" in r for r in plan.refusals), (
+        plan.refusals
+    )
+
+
+def test_academie_of_referentiel(tmp_path):
+    from amico.switches.intent import academie_of_referentiel
+
+    root = Path(__file__).resolve().parents[2] / "referentiel"
+    assert academie_of_referentiel(str(root)) == frozenset({200})
+    with pytest.raises(IntentError, match="plan_adressage.yml : plan d'adressage illisible"):
+        academie_of_referentiel(str(tmp_path))
+    (tmp_path / "plan_adressage.yml").write_text("vlans: [{id: 200}]\n", encoding="utf-8")
+    with pytest.raises(IntentError, match="plan d'adressage invalide"):
+        academie_of_referentiel(str(tmp_path))
 
 
 def test_academie_vlan_is_never_touched(intents):
@@ -118,6 +186,7 @@ def test_missing_academie_vlan_used_by_a_port_is_refused(intents):
     intent = intents["sw-coeur-0670001x"]
     init = staged(intent)
     del init["vlans"][200]
+    init["ports"] = {"24": {"mode": "trunk", "vlans": [900]}}
     dev = device_for(intent, init)
     plan = make_plan(read(dev, "aruba"), intent)
     assert plan.refusals and "VLAN 200 de l'Académie absent" in plan.refusals[0]

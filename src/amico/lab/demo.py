@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from amico.lab.switches.livraison import etat_livraison  # also imported from here by flotte
 from amico.state import state_dir
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -423,25 +424,6 @@ class Labo:
         with urllib.request.urlopen(glpi["url"] + "/_lab/state", timeout=5) as r:  # noqa: S310
             data = json.loads(r.read())
         return list(data.get("tickets") or [])
-
-
-def etat_livraison(intent) -> dict[str, Any]:
-    """A freshly staged switch (as the installer delivers it): management VLAN and address,
-    the uplink trunk carrying the management VLAN, the Académie's VLANs (created by its
-    DSI before AMICo). Uplink: the référentiel's first trunk carrying the management VLAN."""
-    uplink = None
-    for p in intent.ports:
-        if p.get("mode") == "trunk" and intent.mgmt_vlan in (p.get("vlans") or []):
-            uplink = intent.port_names(str(p["interfaces"]))[0]
-            break
-    uplink = uplink or ("24" if intent.vendor == "aruba" else "GigabitEthernet1/0/24")
-    vlans = {intent.mgmt_vlan: intent.vlans.get(intent.mgmt_vlan, "MANAGEMENT")}
-    vlans.update({v: intent.vlans[v] for v in intent.academie_vlans})
-    return {
-        "vlans": vlans,
-        "mgmt": {"vlan": intent.mgmt_vlan, "address": intent.mgmt_address},
-        "ports": {uplink: {"mode": "trunk", "vlans": [intent.mgmt_vlan]}},
-    }
 
 
 def podman_indisponible() -> str | None:

@@ -95,12 +95,9 @@ def _demo_site() -> tuple[dict, list[dict]]:
 
 
 def _staged(intent) -> dict:
-    up = "24" if intent.vendor == "aruba" else "GigabitEthernet1/0/24"
-    return {
-        "vlans": {900: "MANAGEMENT", 200: "ADMINISTRATIF"},
-        "mgmt": {"vlan": intent.mgmt_vlan, "address": intent.mgmt_address},
-        "ports": {up: {"mode": "trunk", "vlans": [900]}},
-    }
+    from amico.lab.switches.livraison import etat_livraison
+
+    return etat_livraison(intent)
 
 
 def _specs(intents, password) -> list[dict]:

@@ -23,9 +23,12 @@ class SwitchIntent:
     mgmt_vlan: int
     mgmt_address: str  # "a.b.c.d/len"
     vlans: dict[int, str]  # VLANs of the site: id -> name
-    academie_vlans: frozenset[int] = frozenset()  # ids owned by the Académie (never touched)
+    # ids owned by the Académie in the WHOLE addressing plan, not only the site's list:
+    # never created, renamed, deleted, nor added to or removed from a port
+    academie_vlans: frozenset[int] = frozenset()
     ports: list[dict] = field(default_factory=list)  # as in the site YAML
     uai: str | None = None
+    model: str | None = None  # référentiel ``modele`` (e.g. "WS-C3750X-24P"), if known
 
     def port_names(self, spec: str) -> list[str]:
         return port_names(self.vendor, spec)
@@ -67,17 +70,57 @@ def intent_from_site(site: dict, plan_vlans: list[dict], switch_name: str) -> Sw
     site_vars = {"uai": uai, "vlans": [by_id[v] for v in site_ids]}
     return intent_from_inventory(
         site_vars, switch_name, switch.get("fabricant"), switch.get("adresse"),
-        switch.get("ports") or [],
+        switch.get("ports") or [], academie_vlans=academie_of(plan_vlans),
+        model=switch.get("modele"),
     )  # fmt: skip
 
 
+def academie_of(plan_vlans: list[dict]) -> frozenset[int]:
+    """Ids of the VLANs the addressing plan gives to the Académie (``proprietaire``)."""
+    return frozenset(int(v["id"]) for v in plan_vlans if v.get("proprietaire") == "academie")
+
+
+def academie_of_referentiel(root: str) -> frozenset[int]:
+    """The Académie's VLAN ids from ``<root>/plan_adressage.yml`` (schema-checked through the
+    référentiel's own loader and model); IntentError (French) when it cannot be read."""
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from amico.referentiel.loader import read_yaml
+    from amico.referentiel.model import PlanAdressage
+
+    path = Path(root) / "plan_adressage.yml"
+    findings: list = []
+    data = read_yaml(path, findings)
+    if findings or data is None:
+        detail = "; ".join(f.format() for f in findings) or "fichier vide"
+        raise IntentError(f"{path} : plan d'adressage illisible ({detail})")
+    try:
+        plan = PlanAdressage.model_validate(data)
+    except ValidationError as exc:
+        raise IntentError(
+            f"{path} : plan d'adressage invalide ({exc.error_count()} erreur(s)) ; "
+            "lancer « amico referentiel verifier »"
+        ) from exc
+    return frozenset(v.id for v in plan.vlans if v.proprietaire == "academie")
+
+
 def intent_from_inventory(
-    site: dict, switch_name: str, vendor: str | None, address: str | None, ports: list[dict]
+    site: dict,
+    switch_name: str,
+    vendor: str | None,
+    address: str | None,
+    ports: list[dict],
+    academie_vlans: frozenset[int] | None = None,
+    model: str | None = None,
 ) -> SwitchIntent:
     """Build the intent from what the inventory hands a switch host: the group var
     ``amico_site`` (``uai``, ``vlans`` with id, nom, usage, proprietaire, prefixe), the
     vendor (``amico_pilote``), the management address (``amico_adresse``) and the port
-    map (``amico_ports``)."""
+    map (``amico_ports``). ``academie_vlans``: the Académie's VLANs of the whole plan
+    (:func:`academie_of`), added to the site's VLANs marked ``academie``; ``model``: the
+    référentiel's model name (``amico_modele``)."""
     uai = site.get("uai")
     if vendor not in VENDORS:
         raise IntentError(
@@ -100,6 +143,7 @@ def intent_from_inventory(
     except ValueError as exc:
         raise IntentError(f"{switch_name} : adresse de management invalide : {address}") from exc
     academie = frozenset(i for i, v in vlans.items() if v.get("proprietaire") == "academie")
+    academie |= frozenset(academie_vlans or ())
     ports = [dict(p) for p in ports]
     for port in ports:
         for vid in _port_vlans(port):
@@ -123,6 +167,7 @@ def intent_from_inventory(
         academie_vlans=academie,
         ports=ports,
         uai=uai,
+        model=model,
     )
 
 

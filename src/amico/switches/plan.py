@@ -66,7 +66,9 @@ def desired_state(
     warnings: list[str] = []
     refusals: list[str] = []
     for vid in list(current.vlans):
-        if vid not in intent.vlans and vid not in reserved and vid not in academie:
+        # an Académie VLAN missing from the site's list is dropped here too, so that the
+        # diff shows it and academie_refusals() refuses the deletion
+        if vid not in intent.vlans and vid not in reserved:
             del desired.vlans[vid]
     for vid, name in sorted(intent.vlans.items()):
         if vid in reserved:
@@ -177,9 +179,47 @@ def management_cuts(current: SwitchState, desired: SwitchState, intent: SwitchIn
     return reasons
 
 
+def academie_refusals(changes: Changes, academie: frozenset[int]) -> list[str]:
+    """Refusals for every change that touches an Académie VLAN: deleting it, or adding a
+    port to it or removing one from it (access, tagged or native). Checked on the final
+    change set, whatever produced it; never overridden (not even by force)."""
+    out = [
+        f"VLAN {vid} de l'Académie : suppression refusée (présent sur le commutateur, "
+        "absent des VLAN du site dans le référentiel) ; l'Académie seule administre ses "
+        "VLAN : ajouter ce VLAN au site"
+        for vid in changes.delete
+        if vid in academie
+    ]
+    for pc in changes.ports:
+        for vid in sorted(academie):
+            was, will = _membership(pc.before, vid), _membership(pc.after, vid)
+            if was == will:
+                continue
+            if was and will:
+                move = f"passé de {was} à {will} dans le"
+            else:
+                move = "ajouté au" if will else "retiré du"
+            out.append(
+                f"port {pc.name} : serait {move} VLAN {vid} de l'Académie : refusé, "
+                "l'Académie seule administre ses VLAN ; aligner le référentiel sur "
+                "le commutateur"
+            )
+    return out
+
+
+def _membership(port: PortState, vid: int) -> str | None:
+    """How ``port`` is on VLAN ``vid``: ``non étiqueté``, ``étiqueté`` or None."""
+    if port.mode == "trunk":
+        if port.natif == vid:
+            return "non étiqueté"
+        return "étiqueté" if vid in port.vlans else None
+    return "non étiqueté" if port.vlan == vid else None
+
+
 def make_plan(current: SwitchState, intent: SwitchIntent) -> Plan:
     desired, managed, warnings, refusals = desired_state(current, intent)
     changes = diff_states(current, desired, intent.vendor, ports=managed, svis=[intent.mgmt_vlan])
+    refusals += academie_refusals(changes, intent.academie_vlans)
     cuts = management_cuts(current, desired, intent) if not changes.empty else []
     if current.hostname and current.hostname != intent.hostname:
         warnings.append(
