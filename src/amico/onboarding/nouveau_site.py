@@ -51,8 +51,8 @@ def taken_blocks(ref: Referentiel) -> list[tuple[IPv4Network, str]]:
     return [(s.bloc_adresses, p.name) for s, p in zip(ref.sites, ref.site_paths, strict=True)]
 
 
-def free_block(ref: Referentiel) -> IPv4Network:
-    taken = taken_blocks(ref)
+def free_block(ref: Referentiel, also_taken: list[IPv4Network] = ()) -> IPv4Network:
+    taken = taken_blocks(ref) + [(b, "") for b in also_taken]
     for index in range(MAX_BLOCKS):
         block = site_block(index)
         if not any(block.overlaps(other) for other, _ in taken):

@@ -39,6 +39,23 @@ def register(subparsers) -> None:
                      help="nombre de commutateurs d'accès en plus du cœur (défaut 0)")  # fmt: skip
     new.add_argument("--dossier", type=Path, default=Path("referentiel"))
     new.set_defaults(func=run_new_site)
+    imp = sub.add_parser(
+        "importer",
+        help="proposer les postes et commutateurs de l'inventaire GLPI (diff, --ecrire)",
+        description="Lit l'inventaire GLPI (entités, lieux, ordinateurs, équipements réseau) et "
+        "propose les fichiers de site correspondants sous forme de diff ; n'écrit qu'avec "
+        "--ecrire, sans jamais remplacer une valeur écrite par un humain. Jetons : variables "
+        "AMICO_GLPI_* ou fichier chiffré (AMICO_GLPI_SECRETS_FILE).",
+    )
+    imp.add_argument("source", choices=["glpi"])
+    which = imp.add_mutually_exclusive_group(required=True)
+    which.add_argument("--entite", type=int, help="id de l'entité GLPI du collège")
+    which.add_argument("--tous", action="store_true", help="toutes les entités accessibles")
+    imp.add_argument("--ecrire", action="store_true", help="écrire les fichiers proposés")
+    imp.add_argument("--dossier", type=Path, default=Path("referentiel"))
+    imp.add_argument("--url", help="URL de GLPI (défaut : AMICO_GLPI_URL)")
+    imp.add_argument("--api", choices=["v1", "v2"], default=None)
+    imp.set_defaults(func=run_import)
 
 
 def run_check(args) -> int:
@@ -92,3 +109,9 @@ def run_new_site(args) -> int:
     for warning in warnings:
         print(warning.with_line().format(path.parents[1]))
     return 0
+
+
+def run_import(args) -> int:
+    from amico.onboarding.import_glpi import run_cli
+
+    return run_cli(args)

@@ -564,6 +564,12 @@ class _Handler(BaseHTTPRequestHandler):
                         ]
                     },
                 )
+            # Assets read by the onboarding import (apirest.md "Get all items", "Get an
+            # item"): Computer, NetworkEquipment, NetworkPort, Location... in assets.py.
+            from amico.lab.glpi import assets
+
+            if seg[:1] and seg[0] in assets.ASSET_TYPES:
+                return assets.serve(self, method, seg, qs, sess)
             if seg[:1] == ["listSearchOptions"]:
                 return self._send(
                     200,

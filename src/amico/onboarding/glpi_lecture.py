@@ -1,0 +1,227 @@
+"""Reading GLPI's asset inventory through the project's client (legacy REST API v1).
+
+A handful of paged list calls (apirest.md "Get all items": `range`, 206 Partial Content,
+`Content-Range: start-end/total`, `Accept-Range: itemtype max`) instead of one call per
+asset: entities, locations, models, manufacturers, operating systems, computers, network
+equipments and every network port (MACs) of the active entities. Dropdowns are read as
+ids and resolved here (`expand_dropdowns` would replace the entity id by its name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from amico.glpi.client import GlpiError
+from amico.onboarding import OnboardingError
+
+PAGE = 1000  # rows asked per call; lowered to the server's Accept-Range max if smaller
+LISTS = (
+    "Entity",
+    "Location",
+    "Manufacturer",
+    "ComputerModel",
+    "NetworkEquipmentModel",
+    "OperatingSystem",
+    "Item_OperatingSystem",
+    "Computer",
+    "NetworkEquipment",
+    "NetworkPort",
+)
+_MAC = re.compile(r"^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$")
+
+
+def norm_mac(value) -> str | None:
+    """GLPI stores MACs as the agent sent them: lowercase colon form, or None if not a MAC."""
+    text = str(value or "").strip().lower()
+    if not _MAC.match(text) or text.replace(":", "").replace("-", "") in ("0" * 12, "f" * 12):
+        return None
+    digits = re.sub(r"[^0-9a-f]", "", text)
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+@dataclass
+class Asset:
+    """A Computer or a NetworkEquipment as the import sees it."""
+
+    itemtype: str  # Computer | NetworkEquipment
+    glpi_id: int
+    entity: int
+    name: str
+    serial: str | None
+    model: str | None
+    manufacturer: str | None
+    os: str | None
+    location: str | None  # the location's name (the room)
+    macs: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        kind = "poste" if self.itemtype == "Computer" else "équipement réseau"
+        return f"{kind} GLPI n° {self.glpi_id} « {self.name or '(sans nom)'} »"
+
+
+@dataclass
+class Inventory:
+    entities: dict[int, dict]
+    assets: list[Asset]
+    calls: int = 0
+
+
+class GlpiReader:
+    """Paged reads over the client's generic `call` (v1)."""
+
+    def __init__(self, client):
+        if not hasattr(client, "call") or type(client).__name__ == "GlpiV2":
+            raise OnboardingError(
+                "importer glpi lit l'inventaire par l'API REST v1 (apirest.php) ; "
+                "l'API v2 n'est pas encore prise en charge pour l'import : régler api: v1"
+            )
+        self.client = client
+        self.calls = 0
+
+    def _call(self, method: str, path: str, **kw):
+        self.calls += 1
+        return self.client.call(method, path, **kw)
+
+    def all(self, itemtype: str) -> list[dict]:
+        rows: list[dict] = []
+        size = PAGE
+        while True:
+            try:
+                r = self._call(
+                    "GET",
+                    f"{itemtype}/",
+                    params={"range": f"{len(rows)}-{len(rows) + size - 1}", "get_hateoas": "false"},
+                )
+            except GlpiError as exc:
+                if exc.code == "ERROR_RANGE_EXCEED_TOTAL":
+                    return rows
+                raise
+            page = r.data if isinstance(r.data, list) else []
+            rows.extend(page)
+            total = _total(r.headers)
+            limit = _max_range(r.headers, itemtype)
+            if limit:
+                size = min(size, limit)
+            if r.status != 206 or not page or (total is not None and len(rows) >= total):
+                return rows
+
+    def my_entities(self) -> dict[int, str]:
+        r = self._call("GET", "getMyEntities", params={"is_recursive": "true"})
+        data = r.data if isinstance(r.data, dict) else {}
+        return {int(e["id"]): str(e.get("name", "")) for e in data.get("myentities", [])}
+
+    def activate(self, entity: int | str) -> None:
+        self._call(
+            "POST",
+            "changeActiveEntities",
+            body={"entities_id": entity, "is_recursive": True},
+            ok=(200,),
+        )
+
+
+def _header(headers: dict, name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return str(value)
+    return ""
+
+
+def _total(headers: dict) -> int | None:
+    m = re.search(r"/(\d+)\s*$", _header(headers, "Content-Range"))
+    return int(m[1]) if m else None
+
+
+def _max_range(headers: dict, itemtype: str) -> int | None:
+    m = re.search(r"(\d+)\s*$", _header(headers, "Accept-Range"))
+    return int(m[1]) if m else None
+
+
+def read_inventory(client, entite: int | None) -> Inventory:
+    """Everything the import needs, for one entity (and its sons) or for all of them.
+
+    Raises OnboardingError (French) on an unknown entity or one outside the API
+    profile's rights; GLPI errors (unreachable, refused) propagate as GlpiError."""
+    reader = GlpiReader(client)
+    mine = reader.my_entities()
+    if entite is not None and entite not in mine:
+        try:
+            reader._call("GET", f"Entity/{entite}")
+        except GlpiError as exc:
+            if exc.status == 404:
+                raise OnboardingError(
+                    f"entité GLPI {entite} inconnue : vérifier --entite (les entités "
+                    f"accessibles sont : {_names(mine)})"
+                ) from None
+        raise OnboardingError(
+            f"aucun droit sur l'entité GLPI {entite} pour le profil de l'API : demander "
+            "l'habilitation (profil avec accès à cette entité, récursif) ou choisir parmi "
+            f"{_names(mine)}"
+        )
+    reader.activate(entite if entite is not None else "all")
+    data = {name: reader.all(name) for name in LISTS}
+    entities = {int(e["id"]): e for e in data["Entity"]}
+    if entite is not None:
+        wanted = _sons(entities, entite)
+    else:
+        wanted = set(entities) & set(mine) if mine else set(entities)
+    names = {n: {int(r["id"]): str(r.get("name") or "") for r in data[n]} for n in LISTS[1:6]}
+    os_of = {
+        (o.get("itemtype"), int(o.get("items_id") or 0)): names["OperatingSystem"].get(
+            int(o.get("operatingsystems_id") or 0)
+        )
+        for o in data["Item_OperatingSystem"]
+    }
+    macs: dict[tuple[str, int], list[str]] = {}
+    for port in data["NetworkPort"]:
+        if port.get("is_deleted"):
+            continue
+        mac = norm_mac(port.get("mac"))
+        key = (port.get("itemtype"), int(port.get("items_id") or 0))
+        if mac and mac not in macs.setdefault(key, []):
+            macs[key].append(mac)
+    assets = []
+    for itemtype, model_list in (
+        ("Computer", "ComputerModel"),
+        ("NetworkEquipment", "NetworkEquipmentModel"),
+    ):
+        model_key = "computermodels_id" if itemtype == "Computer" else "networkequipmentmodels_id"
+        for row in data[itemtype]:
+            if row.get("is_deleted") or row.get("is_template"):
+                continue
+            entity = int(row.get("entities_id") or 0)
+            if entity not in wanted:
+                continue
+            rid = int(row["id"])
+            assets.append(
+                Asset(
+                    itemtype=itemtype,
+                    glpi_id=rid,
+                    entity=entity,
+                    name=str(row.get("name") or "").strip(),
+                    serial=str(row.get("serial") or "").strip() or None,
+                    model=names[model_list].get(int(row.get(model_key) or 0)) or None,
+                    manufacturer=names["Manufacturer"].get(int(row.get("manufacturers_id") or 0))
+                    or None,
+                    os=os_of.get((itemtype, rid)),
+                    location=names["Location"].get(int(row.get("locations_id") or 0)) or None,
+                    macs=macs.get((itemtype, rid), []),
+                )
+            )
+    return Inventory({e: entities[e] for e in wanted if e in entities}, assets, reader.calls)
+
+
+def _sons(entities: dict[int, dict], root: int) -> set[int]:
+    out, grew = {root}, True
+    while grew:
+        grew = False
+        for eid, e in entities.items():
+            if eid not in out and int(e.get("entities_id") or -1) in out and eid != 0:
+                out.add(eid)
+                grew = True
+    return out
+
+
+def _names(mine: dict[int, str]) -> str:
+    return ", ".join(f"{i} ({n})" for i, n in sorted(mine.items())) or "aucune"
