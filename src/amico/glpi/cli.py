@@ -59,6 +59,7 @@ def _age(path) -> str:
 def cmd_etat(args: argparse.Namespace) -> int:
     spool = Spool(args.spool)
     pending, rejected = spool.pending(), spool.rejected()
+    quarantined = spool.quarantined()
     print(f"Spool GLPI : {spool.dir}")
     print(f"  {len(pending)} appel(s) en attente")
     if pending:
@@ -66,7 +67,14 @@ def cmd_etat(args: argparse.Namespace) -> int:
     print(f"  {len(rejected)} appel(s) refusé(s) par GLPI")
     for _path, op in rejected:
         print(f"    - {op.get('op')} {op.get('external_id', '')} : {op.get('erreur', '')}")
-    return 0 if not pending and not rejected else 1
+    if quarantined:
+        print(
+            f"  {len(quarantined)} fichier(s) illisible(s) mis en quarantaine "
+            f"({spool.quarantine_dir}) : à examiner puis supprimer"
+        )
+        for path, reason in quarantined:
+            print(f"    - {path.name} : {reason}")
+    return 0 if not pending and not rejected and not quarantined else 1
 
 
 def cmd_vider(args: argparse.Namespace) -> int:
@@ -90,4 +98,11 @@ def cmd_vider(args: argparse.Namespace) -> int:
     )
     for err in outcome.errors:
         print(f"  {err}")
-    return 0 if after == 0 and outcome.rejected == 0 else 1
+    for warning in outcome.warnings:
+        print(f"  avertissement : {warning}")
+    quarantined = spool.quarantined()
+    if quarantined:
+        print(f"  {len(quarantined)} fichier(s) illisible(s) en quarantaine (amico guichet etat)")
+    if outcome.entity_error:
+        return 2
+    return 0 if after == 0 and outcome.rejected == 0 and not quarantined else 1

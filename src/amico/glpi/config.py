@@ -22,7 +22,13 @@ SECRET_ENV = {
     "password": "AMICO_GLPI_PASSWORD",
     "client_id": "AMICO_GLPI_CLIENT_ID",
     "client_secret": "AMICO_GLPI_CLIENT_SECRET",
+    # GLPI 11 native inventory authentication (inventory_auth: basic | oauth).
+    "inventory_login": "AMICO_GLPI_INVENTORY_LOGIN",
+    "inventory_password": "AMICO_GLPI_INVENTORY_PASSWORD",
+    "inventory_client_id": "AMICO_GLPI_INVENTORY_CLIENT_ID",
+    "inventory_client_secret": "AMICO_GLPI_INVENTORY_CLIENT_SECRET",
 }
+INVENTORY_AUTH = ("none", "basic", "oauth")
 SECRETS = tuple(SECRET_ENV)
 
 
@@ -40,12 +46,17 @@ class GlpiConfig:
     ca_file: str | None = None
     auth_in_query: bool = False  # force the query-string login (Authorization dropped)
     v2_prefix: str = "/api.php/v2"
+    inventory_auth: str = "none"  # none | basic | oauth (client credentials, scope inventory)
     app_token: str | None = field(default=None, repr=False)
     user_token: str | None = field(default=None, repr=False)
     login: str | None = field(default=None, repr=False)
     password: str | None = field(default=None, repr=False)
     client_id: str | None = field(default=None, repr=False)
     client_secret: str | None = field(default=None, repr=False)
+    inventory_login: str | None = field(default=None, repr=False)
+    inventory_password: str | None = field(default=None, repr=False)
+    inventory_client_id: str | None = field(default=None, repr=False)
+    inventory_client_secret: str | None = field(default=None, repr=False)
 
     def secret_values(self) -> list[str]:
         """Every secret in use (to scrub them from any text leaving the process)."""
@@ -109,7 +120,8 @@ def load_config(
     """Build the configuration: non-secret settings (ini/env/CLI) + secrets (env or vault).
 
     `settings` may hold url, api, timeout, budget, verify_tls, ca_file, auth_in_query,
-    v2_prefix; any secret found in `settings` is refused (they never come from ansible.cfg).
+    v2_prefix, inventory_auth; any secret found in `settings` is refused (they never
+    come from ansible.cfg).
     """
     env = os.environ if env is None else env
     settings = {k: v for k, v in (settings or {}).items() if v is not None}
@@ -136,6 +148,14 @@ def load_config(
         raise ConfigError("URL de GLPI absente (AMICO_GLPI_URL ou option url du callback)")
     if cfg.api not in ("v1", "v2"):
         raise ConfigError(f"api GLPI « {cfg.api} » inconnue (attendu : v1 ou v2)")
+    cfg.inventory_auth = str(
+        settings.get("inventory_auth") or env.get("AMICO_GLPI_INVENTORY_AUTH") or "none"
+    )
+    if cfg.inventory_auth not in INVENTORY_AUTH:
+        raise ConfigError(
+            f"inventory_auth GLPI « {cfg.inventory_auth} » inconnue "
+            f"(attendu : {', '.join(INVENTORY_AUTH)})"
+        )
     return cfg
 
 

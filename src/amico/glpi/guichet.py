@@ -1,11 +1,15 @@
 """Delivery of helpdesk operations: spool first, then the new ones, in order.
 
-`deliver()` is what the callback and `amico guichet vider` call. Under the spool lock
-(one controller: runs are serialised), it replays the pending operations in order, then
-sends the new ones. On GLPI unavailability (transport error, timeout, 5xx, login refused)
-or once the time budget is spent, every operation not yet delivered is written to the
-spool, so nothing is lost and order is kept. An operation that GLPI refuses as invalid
-(other 4xx) goes to spool/rejets/ so it cannot block the queue.
+`deliver()` is what the callback, the wave and `amico guichet vider` call. Under the spool
+lock (one controller: runs are serialised), it replays the pending operations in order,
+then sends the new ones. Operations travel in two independent lanes, tickets and native
+inventories: GLPI unavailable for one lane (transport error, timeout, 5xx, login refused,
+entity not reachable) spools the rest of that lane only, in order, and the other lane
+goes on; so a refused or stuck inventory never delays a ticket, and the reverse. An
+operation GLPI refuses (4xx; for inventories, any `"status": "error"` answer, 500
+included) goes to spool/rejets/ with GLPI's message and never blocks its lane. Before
+the first ticket operation, every entity the tickets need is checked against the API
+profile (`check_entities`).
 """
 
 from __future__ import annotations
@@ -15,10 +19,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from amico.glpi.client import GlpiAuthError, GlpiError, GlpiUnavailable, make_client
+from amico.glpi.client import (
+    GlpiAuthError,
+    GlpiEntityError,
+    GlpiError,
+    GlpiUnavailable,
+    make_client,
+)
 from amico.glpi.config import GlpiConfig
-from amico.glpi.ops import execute
+from amico.glpi.ops import execute, op_entity
 from amico.glpi.spool import LockTimeout, Spool
+
+TICKETS, INVENTORY = "tickets", "inventaire"
+
+
+def lane(op: dict) -> str:
+    return INVENTORY if op.get("op") == "inventaire" else TICKETS
 
 
 @dataclass
@@ -28,6 +44,8 @@ class Outcome:
     spooled: int = 0
     rejected: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # delivered, with a step that failed
+    entity_error: bool = False  # the API profile misses a configured entity
 
     def summary(self) -> str:
         created = sum(1 for d in self.delivered if d["action"] == "cree")
@@ -38,12 +56,17 @@ class Outcome:
             if d["action"] in ("resolu", "consigne")
         )
         text = f"GLPI : {created} ticket(s) ouvert(s), {followups} suivi(s), {solved} résolu(s)"
+        inventories = sum(1 for d in self.delivered if d["action"] == "inventaire")
+        if inventories:
+            text += f", {inventories} inventaire(s)"
         if self.replayed:
             text += f", {self.replayed} appel(s) en attente rejoué(s)"
         if self.spooled:
             text += f", {self.spooled} appel(s) mis en attente (spool)"
         if self.rejected:
             text += f", {self.rejected} appel(s) refusé(s) (voir amico guichet etat)"
+        if self.warnings:
+            text += f", {len(self.warnings)} avertissement(s)"
         return text
 
 
@@ -54,7 +77,10 @@ def deliver(
     *,
     client_factory: Callable | None = None,
     lock_timeout: float = 60.0,
+    entities: set[int] | None = None,
 ) -> Outcome:
+    """Deliver `ops` after the spool. `entities`: the configured entities (routing) to
+    check against the API profile besides those the queued tickets use."""
     out = Outcome()
     started = time.monotonic()
     deadline = started + config.budget
@@ -83,15 +109,41 @@ def deliver(
             spool.add(ops)
             out.spooled = len(ops)
             return out
-        for i, (path, op) in enumerate(queue):
+        down: set[str] = set()
+        unreachable: dict[int, str] = {}  # entity -> French reason (its ops are refused)
+        checked = False
+        for path, op in queue:
+            kind = lane(op)
+            if kind == TICKETS and not checked and kind not in down:
+                checked = True
+                reason = _check_entities(client, config, queue, entities, unreachable)
+                if reason is not None:
+                    out.entity_error = isinstance(reason, GlpiEntityError)
+                    out.errors.append(config.scrub(str(reason)))
+                    down.add(kind)
+            if kind in down:
+                if path is None:  # a pending one just stays where it is, in order
+                    spool.add([op])
+                    out.spooled += 1
+                continue
+            if kind == TICKETS and op_entity(op) in unreachable:
+                # GLPI would refuse it (no right on that entity): a rejection, which
+                # `amico guichet vider --rejets` retries once the profile is fixed.
+                msg = unreachable[op_entity(op)]  # type: ignore[index]
+                if path is None:
+                    path = spool.add([op])[0]
+                spool.reject(path, op, msg)
+                out.rejected += 1
+                continue
             try:
                 result = execute(client, op)
             except (GlpiUnavailable, GlpiAuthError) as e:
                 out.errors.append(config.scrub(str(e)))
-                rest = [o for p, o in queue[i:] if p is None]
-                spool.add(rest)
-                out.spooled = len(rest)
-                break
+                down.add(kind)
+                if path is None:
+                    spool.add([op])
+                    out.spooled += 1
+                continue
             except GlpiError as e:
                 msg = config.scrub(str(e))
                 out.errors.append(msg)
@@ -100,6 +152,7 @@ def deliver(
                 spool.reject(path, op, msg)
                 out.rejected += 1
                 continue
+            out.warnings += [config.scrub(w) for w in result.pop("avertissements", [])]
             out.delivered.append({"op": op["op"], **result})
             if path is not None:
                 path.unlink(missing_ok=True)
@@ -110,3 +163,25 @@ def deliver(
             with contextlib.suppress(GlpiError):
                 client.close()
         lock.__exit__(None, None, None)
+
+
+def _check_entities(
+    client, config: GlpiConfig, queue: list, configured: set[int] | None, unreachable: dict
+) -> GlpiError | None:
+    """Check, once per delivery, the entities the tickets need against the API profile.
+    A configured entity (routing) out of reach stops the ticket lane (returned error); an
+    entity only a queued operation uses makes those operations rejected (`unreachable`)."""
+    if not hasattr(client, "check_entities"):
+        return None
+    configured = {int(e) for e in configured or ()}
+    used = {e for _, o in queue if lane(o) == TICKETS and (e := op_entity(o)) is not None}
+    try:
+        client.check_entities(configured | used)
+    except GlpiEntityError as e:
+        if set(e.missing) & configured or not e.missing:
+            return e
+        for eid in e.missing:
+            unreachable[eid] = config.scrub(str(e))
+    except GlpiError as e:
+        return e
+    return None

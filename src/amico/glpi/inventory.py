@@ -265,6 +265,13 @@ def from_switch(data: dict, *, tag: str = "") -> dict:
     content = {"versionclient": VERSION_CLIENT, "network_device": device}
     if ports:
         content["network_ports"] = ports
-    payload = {"deviceid": deviceid(name, tag), "itemtype": "NetworkEquipment", "content": content}
+    # GLPI's own network-inventory examples carry action "netinventory"
+    # (AbstractRequest::NETINV_ACTION), which routes them to the SNMP import.
+    payload = {
+        "action": "netinventory",
+        "deviceid": deviceid(name, tag),
+        "itemtype": "NetworkEquipment",
+        "content": content,
+    }
     validate(payload)
     return payload

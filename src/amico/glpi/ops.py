@@ -12,11 +12,55 @@ Operations (JSON dicts, as planned by routing.plan and kept in the spool):
   created (once, even across replays: searched among all statuses) then solved.
 - inventaire {payload}: POST the native inventory (idempotent on GLPI's side).
 - erreur_routage {message}: nothing to send; reported.
+
+Every ticket operation runs with its ticket's entity active (`client.use_entity`), so an
+API profile that is not recursive over the collèges still sees and creates the tickets.
 """
 
 from __future__ import annotations
 
 from amico.glpi.client import GlpiError
+
+# Operation kind -> keys it needs and their types (spool files are checked against it).
+SHAPES: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "signaler": {"external_id": str, "ticket": dict, "suivi": str},
+    "resoudre": {"external_id": str, "solution": str},
+    "resoudre_lot": {"prefix": str, "external_ids": list, "solution": str},
+    "consigner": {"external_id": str, "ticket": dict, "solution": str},
+    "inventaire": {"payload": dict},
+    "erreur_routage": {"message": str},
+}
+TICKET_KEYS = {"name": str, "content": str, "entities_id": int, "externalid": str}
+
+
+def check_op(op: object) -> str | None:
+    """Why `op` is not an operation AMICo can run (French), or None when it is."""
+    if not isinstance(op, dict):
+        return f"un objet JSON est attendu, pas {type(op).__name__}"
+    kind = op.get("op")
+    if kind not in SHAPES:
+        return f"opération inconnue « {kind} » (attendu : {', '.join(SHAPES)})"
+    if not isinstance(op.get("id"), str) or not op["id"]:
+        return "identifiant d'opération (id) absent"
+    for key, typ in SHAPES[kind].items():
+        if not isinstance(op.get(key), typ):
+            return f"{kind} : champ « {key} » absent ou mal typé"
+    if isinstance(op.get("ticket"), dict):
+        for key, typ in TICKET_KEYS.items():
+            value = op["ticket"].get(key)
+            if not isinstance(value, typ) or isinstance(value, bool):
+                return f"{kind} : champ « ticket.{key} » absent ou mal typé"
+    return None
+
+
+def op_entity(op: dict) -> int | None:
+    """The GLPI entity an operation works in (None: unknown, e.g. an old spool file)."""
+    ticket = op.get("ticket")
+    if isinstance(ticket, dict) and ticket.get("entities_id") is not None:
+        return int(ticket["entities_id"])
+    if op.get("entities_id") is not None:
+        return int(op["entities_id"])
+    return None
 
 
 def marker(op: dict) -> str:
@@ -55,8 +99,38 @@ def _settle_duplicates(client, ext: str, mine: int | None, op: dict) -> int:
     return winner
 
 
+def _settle_after_create(client, ext: str, mine: int, op: dict) -> int:
+    """Once GLPI created the ticket, a failing later step is a warning: the id is kept and
+    the operation is never reported as rejected."""
+    try:
+        return _settle_duplicates(client, ext, mine, op)
+    except GlpiError as e:
+        _warnings(client).append(
+            f"GLPI : ticket {mine} créé pour {ext}, mais la vérification des doublons a "
+            f"échoué : {e}"
+        )
+        return mine
+
+
+def _warnings(client) -> list[str]:
+    if not isinstance(getattr(client, "warnings", None), list):
+        client.warnings = []
+    return client.warnings
+
+
 def execute(client, op: dict) -> dict:
-    """Run one operation; returns {'action': ..., 'ticket': id}. Raises GlpiError."""
+    """Run one operation; returns {'action': ..., 'ticket': id} and, when a step after
+    a creation failed, 'avertissements'. Raises GlpiError."""
+    if op["op"] != "inventaire" and hasattr(client, "use_entity"):
+        client.use_entity(op_entity(op))
+    before = len(_warnings(client))
+    result = _execute(client, op)
+    if len(client.warnings) > before:
+        result["avertissements"] = client.warnings[before:]
+    return result
+
+
+def _execute(client, op: dict) -> dict:
     kind = op["op"]
     if kind == "signaler":
         ext = op["external_id"]
@@ -65,7 +139,7 @@ def execute(client, op: dict) -> dict:
             spec = dict(op["ticket"])
             spec["content"] = _with_marker(spec["content"], op)
             mine = client.create_ticket(spec)
-            winner = _settle_duplicates(client, ext, mine, op)
+            winner = _settle_after_create(client, ext, mine, op)
             return {"action": "cree" if winner == mine else "suivi", "ticket": winner}
         winner = found[0]["id"]
         if len(found) > 1:
@@ -97,7 +171,7 @@ def execute(client, op: dict) -> dict:
             spec = dict(op["ticket"])
             spec["content"] = _with_marker(spec["content"], op)
             tid = client.create_ticket(spec)
-            tid = _settle_duplicates(client, ext, tid, {**op, "suivi": spec["content"]})
+            tid = _settle_after_create(client, ext, tid, {**op, "suivi": spec["content"]})
         if any(t["id"] == tid for t in client.find_tickets(ext)):
             client.solve(tid, _with_marker(op["solution"], op))
         return {"action": "consigne", "ticket": tid}

@@ -303,6 +303,7 @@ def plan(findings: list[Finding], matrix: dict, routing: dict, run: RunInfo) -> 
                 {
                     "op": "resoudre_lot",
                     "id": str(uuid.uuid4()),
+                    "entities_id": rt.entity,
                     "prefix": site_service_prefix(site, service),
                     "external_ids": [external_id(site, service, p) for p in clear],
                     "solution": f"Résolu : plus constaté par AMICo sur le site {site} "

@@ -6,6 +6,9 @@ be a persistent volume, since a job's container is thrown away):
     <ns>-<seq>-<op id>.json   pending operations, replayed in name order
     rejets/                   operations GLPI refused as invalid (4xx): kept, reported,
                               not blocking the queue; `amico guichet vider --rejets` retries
+    quarantaine/              files that are not a valid operation (truncated, not an
+                              object, unknown op): moved aside on sight, counted and named
+                              by `amico guichet etat`, never blocking the others
     .verrou                   lock file (fcntl) serialising runs on one controller
 """
 
@@ -21,6 +24,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from amico.glpi.ops import check_op
 from amico.state import state_dir
 
 _SEQ = itertools.count()
@@ -39,6 +43,7 @@ class Spool:
         self.dir = Path(directory) if directory else default_spool_dir()
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.rejects = self.dir / "rejets"
+        self.quarantine_dir = self.dir / "quarantaine"
 
     # ---- writing ------------------------------------------------------------------
     def _write(self, folder: Path, op: dict) -> Path:
@@ -77,9 +82,43 @@ class Spool:
         out = []
         for p in sorted(folder.glob("*.json")):
             try:
-                out.append((p, json.loads(p.read_text(encoding="utf-8"))))
-            except (OSError, ValueError):
-                continue  # a file being replaced: never half-written thanks to rename
+                raw = p.read_bytes()
+            except FileNotFoundError:
+                continue  # delivered or moved by another reader meanwhile
+            try:
+                op = json.loads(raw.decode("utf-8"))
+                reason = check_op(op)
+            except (UnicodeDecodeError, ValueError, RecursionError) as e:
+                op, reason = None, f"JSON illisible ({type(e).__name__} : {str(e)[:120]})"
+            if reason is not None:
+                # Files only appear by rename once complete: a bad one is damage, not a
+                # write in progress. Move it aside so it neither blocks nor hides the rest.
+                self._quarantine(p, reason)
+                continue
+            out.append((p, op))
+        return out
+
+    def _quarantine(self, path: Path, reason: str) -> None:
+        self.quarantine_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = self.quarantine_dir / path.name
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, target)
+            (self.quarantine_dir / (path.name + ".raison")).write_text(
+                reason + "\n", encoding="utf-8"
+            )
+
+    def quarantined(self) -> list[tuple[Path, str]]:
+        """Malformed files moved aside, with the reason (French)."""
+        if not self.quarantine_dir.is_dir():
+            return []
+        out = []
+        for p in sorted(self.quarantine_dir.glob("*.json")):
+            why = p.with_name(p.name + ".raison")
+            try:
+                reason = why.read_text(encoding="utf-8").strip()
+            except OSError:
+                reason = "raison inconnue"
+            out.append((p, reason))
         return out
 
     def pending(self) -> list[tuple[Path, dict]]:

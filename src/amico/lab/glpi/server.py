@@ -97,11 +97,20 @@ class Faults:
     slow: float = 0.0
     hang: bool = False
     drop_authorization: bool = False
+    # Search rows come back without the externalid column (87): seen when the option is
+    # not displayable for the profile; the client must read the ticket instead.
+    search_without_externalid: bool = False
+    # POST Ticket answers 201 with {"id": false} (apirest.md: a failed add in a batch).
+    add_id_false: bool = False
+    # Actors given at creation are dropped and POST Group_Ticket is refused
+    # (ERROR_GLPI_ADD): the step after the ticket's creation fails.
+    refuse_group_ticket: bool = False
     # Fail only the next N requests (0 = as long as the flag is set).
     remaining: int = 0
 
     def clear(self) -> None:
         self.down = self.error500 = self.hang = self.drop_authorization = False
+        self.search_without_externalid = self.add_id_false = self.refuse_group_ticket = False
         self.slow = 0.0
         self.remaining = 0
 
@@ -111,6 +120,7 @@ class Store:
     """GLPI's data, shared by v1 and v2."""
 
     entities: dict[int, str] = field(default_factory=lambda: {0: "Entité racine"})
+    parents: dict[int, int] = field(default_factory=dict)  # entity -> parent (root: none)
     groups: dict[int, str] = field(default_factory=dict)
     tickets: dict[int, dict] = field(default_factory=dict)
     followups: dict[int, dict] = field(default_factory=dict)
@@ -118,6 +128,7 @@ class Store:
     group_tickets: dict[int, dict] = field(default_factory=dict)
     ticket_users: dict[int, dict] = field(default_factory=dict)
     inventories: dict[str, dict] = field(default_factory=dict)
+    agent_ids: dict[str, str] = field(default_factory=dict)  # deviceid -> GLPI-Agent-ID
     next_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, itemtype: str) -> int:
@@ -150,6 +161,10 @@ class GlpiTestServer:
         session_ttl: float = 3600.0,
         entities: dict[int, str] | None = None,
         groups: dict[int, str] | None = None,
+        profiles: dict[str, dict] | None = None,
+        inventory_auth: str = "none",
+        inventory_basic: tuple[str, str] | None = None,
+        page_size: int = 15,
     ):
         self.port = port
         self.app_token = app_token
@@ -160,11 +175,25 @@ class GlpiTestServer:
         self.store = Store()
         if entities:
             self.store.entities.update(entities)
+        for eid in self.store.entities:
+            if eid != 0:
+                self.store.parents.setdefault(eid, 0)
+        # Authorizations (Profile_User): user -> {"profile": name, "default_entity": id,
+        # "entities": {entity id: is_recursive}}. Default: a super-admin profile on the
+        # root entity, recursive, so every entity is visible (GLPI's "glpi" account).
+        self.profiles = profiles or {}
+        # Native inventory authentication (GLPI 11 `inventory.auth_required`): none,
+        # basic (login, password) or client_credentials (OAuth2 token, scope inventory).
+        self.inventory_auth = inventory_auth
+        self.inventory_basic = inventory_basic
+        # $_SESSION['glpilist_limit']: GLPI's default page size for lists and searches.
+        self.page_size = page_size
+        self.v2_max_limit = 100
         if groups:
             self.store.groups.update(groups)
         self.faults = Faults()
         self.sessions: dict[str, dict] = {}
-        self.bearers: dict[str, float] = {}
+        self.bearers: dict[str, dict] = {}  # token -> {expires, user, scopes}
         self.lock = threading.RLock()
         self.requests: list[tuple[str, str, dict]] = []  # (method, path, headers) log
         self.schema = _load_schema()
@@ -206,6 +235,17 @@ class GlpiTestServer:
         with self.lock:
             self.sessions.clear()
             self.bearers.clear()
+
+    def inventory_token(self, scopes: str = "inventory") -> str:
+        """A client-credentials bearer (tests)."""
+        token = secrets.token_hex(24)
+        with self.lock:
+            self.bearers[token] = {
+                "expires": time.time() + 3600,
+                "user": None,
+                "scopes": set(scopes.split()),
+            }
+        return token
 
     def release_hang(self) -> None:
         self._hang_release.set()
@@ -249,8 +289,61 @@ class GlpiTestServer:
                 )
             )
 
+    # ---- entities and profiles (src/Session.php, src/Profile_User.php) -----------------------
+    def authorization(self, user: str) -> dict:
+        return self.profiles.get(user) or {
+            "profile": "Super-Admin",
+            "default_entity": None,
+            "entities": {0: True},
+        }
+
+    def _sons(self, eid: int) -> set[int]:
+        """getSonsOf('glpi_entities', id): the entity and all its descendants."""
+        out, grew = {eid}, True
+        while grew:
+            grew = False
+            for child, parent in self.store.parents.items():
+                if parent in out and child not in out:
+                    out.add(child)
+                    grew = True
+        return out
+
+    def my_entities(self, user: str) -> set[int]:
+        """Entities of the user's authorizations; a recursive one brings its sons."""
+        out: set[int] = set()
+        for eid, recursive in self.authorization(user)["entities"].items():
+            out |= self._sons(int(eid)) if recursive else {int(eid)}
+        return out & set(self.store.entities)
+
+    def activate(self, user: str, entity: Any, recursive: bool) -> set[int] | None:
+        """Session::changeActiveEntities: 'all' = every authorized entity; an entity the
+        user has no access to changes nothing (None)."""
+        mine = self.my_entities(user)
+        if entity in ("all", None, ""):
+            return mine
+        eid = int(entity)
+        if eid not in mine:
+            return None
+        return (self._sons(eid) & mine) if recursive else {eid}
+
+    def login_entities(self, user: str) -> set[int]:
+        """At login GLPI activates the user's default entity (with the authorization's
+        recursive flag), or every authorized entity when there is none
+        (Session::changeProfile)."""
+        auth = self.authorization(user)
+        default = auth.get("default_entity")
+        if default is None:
+            return self.my_entities(user)
+        recursive = bool(auth["entities"].get(default, False))
+        return self.activate(user, default, recursive) or self.my_entities(user)
+
     # ---- domain operations (shared by v1 and v2) ----------------------------------------
-    def _add_ticket(self, data: dict, v2: bool = False) -> int:
+    def visible(self, ticket: dict, active: set[int] | None) -> bool:
+        """A ticket outside the session's active entities is invisible (searches) and
+        forbidden (reads, writes): CommonDBTM::canViewItem / Session::haveAccessToEntity."""
+        return active is None or int(ticket["entities_id"]) in active
+
+    def _add_ticket(self, data: dict, v2: bool = False, active: set[int] | None = None) -> int:
         s = self.store
         name = str(data.get("name") or "").strip()
         content = str(data.get("content") or "").strip()
@@ -262,6 +355,13 @@ class GlpiTestServer:
         entity = int(entity or 0)
         if entity not in s.entities:
             raise ApiError(400, "ERROR_GLPI_ADD", f"Entité {entity} introuvable", v2)
+        if active is not None and entity not in active:
+            # CommonDBTM::add -> canCreateItem fails outside the active entities.
+            raise ApiError(
+                400, "ERROR_GLPI_ADD", "You don't have permission to perform this action.", v2
+            )
+        if self.faults.add_id_false:
+            return 0
         tid = s.new_id("Ticket")
         groups = data.get("_groups_id_assign") or []
         groups = groups if isinstance(groups, list) else [groups]
@@ -283,6 +383,8 @@ class GlpiTestServer:
         }
         for kind in ("assign", "observer", "requester"):
             ids = data.get(f"_groups_id_{kind}") or []
+            if self.faults.refuse_group_ticket:
+                ids = []  # as when a business rule or template drops the actors
             for gid in ids if isinstance(ids, list) else [ids]:
                 self._add_group_ticket(
                     tid, int(gid), {"assign": 2}.get(kind, GROUP_TYPE.get(kind, 2))
@@ -298,10 +400,14 @@ class GlpiTestServer:
             }
         return tid
 
-    def _add_group_ticket(self, tid: int, gid: int, gtype: int) -> int:
+    def _add_group_ticket(
+        self, tid: int, gid: int, gtype: int, active: set[int] | None = None
+    ) -> int:
         s = self.store
-        if tid not in s.tickets:
+        if tid not in s.tickets or not self.visible(s.tickets[tid], active):
             raise ApiError(400, "ERROR_GLPI_ADD", f"Ticket {tid} introuvable")
+        if self.faults.refuse_group_ticket:
+            raise ApiError(400, "ERROR_GLPI_ADD", "Ajout du groupe refusé (injection de panne)")
         if s.groups and gid not in s.groups:
             raise ApiError(400, "ERROR_GLPI_ADD", f"Groupe {gid} introuvable")
         for g in s.group_tickets.values():  # GLPI refuses the same actor twice
@@ -313,16 +419,22 @@ class GlpiTestServer:
             s.tickets[tid]["status"] = STATUS_ASSIGNED
         return gtid
 
-    def _open_ticket(self, itemtype: str, tid: Any, v2: bool = False) -> dict:
+    def _open_ticket(
+        self, itemtype: str, tid: Any, v2: bool = False, active: set[int] | None = None
+    ) -> dict:
         if itemtype != "Ticket":
             raise ApiError(400, "ERROR_GLPI_ADD", f"Type {itemtype} non géré", v2)
         ticket = self.store.tickets.get(int(tid or 0))
         if not ticket or ticket["is_deleted"]:
             raise ApiError(400, "ERROR_GLPI_ADD", f"Ticket {tid} introuvable", v2)
+        if not self.visible(ticket, active):
+            raise ApiError(
+                400, "ERROR_GLPI_ADD", "You don't have permission to perform this action.", v2
+            )
         return ticket
 
-    def _add_followup(self, data: dict, v2: bool = False) -> int:
-        ticket = self._open_ticket(data.get("itemtype", "Ticket"), data.get("items_id"), v2)
+    def _add_followup(self, data: dict, v2: bool = False, active: set[int] | None = None) -> int:
+        ticket = self._open_ticket(data.get("itemtype", "Ticket"), data.get("items_id"), v2, active)
         if not str(data.get("content") or "").strip():
             raise ApiError(400, "ERROR_GLPI_ADD", "Suivi vide", v2)
         fid = self.store.new_id("ITILFollowup")
@@ -339,8 +451,8 @@ class GlpiTestServer:
             ticket["status"] = STATUS_ASSIGNED
         return fid
 
-    def _add_solution(self, data: dict, v2: bool = False) -> int:
-        ticket = self._open_ticket(data.get("itemtype", "Ticket"), data.get("items_id"), v2)
+    def _add_solution(self, data: dict, v2: bool = False, active: set[int] | None = None) -> int:
+        ticket = self._open_ticket(data.get("itemtype", "Ticket"), data.get("items_id"), v2, active)
         if ticket["status"] in (STATUS_SOLVED, STATUS_CLOSED):
             raise ApiError(400, "ERROR_GLPI_ADD", "Le ticket est déjà résolu", v2)
         sid = self.store.new_id("ITILSolution")
@@ -555,15 +667,43 @@ class _Handler(BaseHTTPRequestHandler):
             if seg[:1] == ["killSession"]:
                 del g.sessions[token]
                 return self._send(200, True)
+            # apirest.md "Get my entities", "Change active entities", "Get active
+            # profile" (src/Glpi/Api/API.php getMyEntities/changeActiveEntities).
             if seg[:1] == ["getMyEntities"]:
+                mine = g.my_entities(sess["user"])
                 return self._send(
                     200,
                     {
                         "myentities": [
-                            {"id": k, "name": v} for k, v in sorted(g.store.entities.items())
+                            {"id": k, "name": v}
+                            for k, v in sorted(g.store.entities.items())
+                            if k in mine
                         ]
                     },
                 )
+            if seg[:1] == ["getActiveEntities"]:
+                return self._send(
+                    200,
+                    {
+                        "active_entity": {
+                            "id": min(sess["active"]) if sess["active"] else 0,
+                            "active_entities": [{"id": e} for e in sorted(sess["active"])],
+                        }
+                    },
+                )
+            if seg[:1] == ["getActiveProfile"]:
+                name = g.authorization(sess["user"])["profile"]
+                return self._send(200, {"active_profile": {"id": 1, "name": name}})
+            if seg[:1] == ["changeActiveEntities"] and method == "POST":
+                data = json.loads(body or b"{}")
+                recursive = str(data.get("is_recursive", False)).lower() in ("1", "true")
+                active = g.activate(sess["user"], data.get("entities_id", "all"), recursive)
+                if active is None:
+                    raise ApiError(
+                        400, "ERROR_ITEM_NOT_FOUND", "entité inaccessible pour ce profil"
+                    )
+                sess["active"] = active
+                return self._send(200, True)
             # Assets read by the onboarding import (apirest.md "Get all items", "Get an
             # item"): Computer, NetworkEquipment, NetworkPort, Location... in assets.py.
             from amico.lab.glpi import assets
@@ -582,8 +722,8 @@ class _Handler(BaseHTTPRequestHandler):
                     },
                 )
             if seg[:1] == ["search"] and len(seg) >= 2:
-                return self._search(seg[1], qs)
-            return self._crud(method, seg, q, body)
+                return self._search(seg[1], qs, sess["active"])
+            return self._crud(method, seg, q, body, sess["active"])
 
     def _init_session(self, q: dict) -> None:
         g = self.glpi
@@ -621,10 +761,34 @@ class _Handler(BaseHTTPRequestHandler):
             )
         token = secrets.token_hex(20)
         with g.lock:
-            g.sessions[token] = {"user": user, "expires": time.time() + g.session_ttl}
+            g.sessions[token] = {
+                "user": user,
+                "expires": time.time() + g.session_ttl,
+                "active": g.login_entities(user),
+            }
         self._send(200, {"session_token": token})
 
-    def _search(self, itemtype: str, qs: dict) -> None:
+    def _send_range(self, rows: list, qs: dict, itemtype: str) -> None:
+        """apirest.md getItems/getSubItems: `range` (default 0 to glpilist_limit - 1),
+        206 Partial Content with Content-Range when more rows exist,
+        ERROR_RANGE_EXCEED_TOTAL past the end (src/Glpi/Api/API.php)."""
+        g = self.glpi
+        raw = qs.get("range", [f"0-{g.page_size - 1}"])[-1]
+        start, _, end = raw.partition("-")
+        start, end = int(start or 0), int(end or start or 0)
+        if rows and start >= len(rows):
+            raise ApiError(400, "ERROR_RANGE_EXCEED_TOTAL", "Provided range exceed total count")
+        page = rows[start : end + 1]
+        self._send(
+            206 if len(page) < len(rows) else 200,
+            page,
+            {
+                "Content-Range": f"{start}-{start + max(len(page) - 1, 0)}/{len(rows)}",
+                "Accept-Range": f"{itemtype} 1000",
+            },
+        )
+
+    def _search(self, itemtype: str, qs: dict, active: set[int] | None = None) -> None:
         g = self.glpi
         if itemtype != "Ticket":
             raise ApiError(400, "ERROR_ITEMTYPE_NOT_FOUND_NOR_COMMONDBTM", itemtype)
@@ -632,7 +796,8 @@ class _Handler(BaseHTTPRequestHandler):
         display = {int(v.get("", 0)) for v in _bracket_params(qs, "forcedisplay").values()}
         rows = []
         for t in sorted(g.store.tickets.values(), key=lambda t: t["id"]):
-            if t["is_deleted"]:
+            # Search only returns items of the active entities (Search::addDefaultWhere).
+            if t["is_deleted"] or not g.visible(t, active):
                 continue
             result: bool | None = None
             has_status = False
@@ -662,11 +827,14 @@ class _Handler(BaseHTTPRequestHandler):
                 cols = (
                     {1, 2, 12, 80} | display | {int(c.get("field", 0)) for c in criteria.values()}
                 )
+                if g.faults.search_without_externalid:
+                    cols.discard(87)
                 rows.append(
                     {str(k): t[SEARCH_OPTIONS[k]] for k in sorted(cols) if k in SEARCH_OPTIONS}
                 )
-        start, _, end = (qs.get("range", ["0-49"])[-1]).partition("-")
-        start, end = int(start), int(end or 49)
+        # Search API default range: 0 to glpilist_limit - 1 (15 by default).
+        start, _, end = (qs.get("range", [f"0-{g.page_size - 1}"])[-1]).partition("-")
+        start, end = int(start), int(end or g.page_size - 1)
         page = rows[start : end + 1]
         status = 200 if len(page) == len(rows) else 206
         self._send(
@@ -684,7 +852,9 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
-    def _crud(self, method: str, seg: list[str], q: dict, body: bytes) -> None:
+    def _crud(
+        self, method: str, seg: list[str], q: dict, body: bytes, active: set[int] | None = None
+    ) -> None:
         g = self.glpi
         s = g.store
         itemtype = seg[0] if seg else ""
@@ -701,23 +871,32 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, [{"id": k, "name": v} for k, v in sorted(s.entities.items())])
         table = tables[itemtype]
         item_id = int(seg[1]) if len(seg) > 1 and seg[1].isdigit() else None
+        qs = {k: [v] for k, v in q.items()}
         if method == "GET":
             if item_id is None:
-                return self._send(200, [v for v in table.values() if not v.get("is_deleted")])
+                rows = [v for v in table.values() if not v.get("is_deleted")]
+                if itemtype == "Ticket":
+                    rows = [t for t in rows if g.visible(t, active)]
+                return self._send_range(rows, qs, itemtype)
             item = table.get(item_id)
             if not item:
                 raise ApiError(404, "ERROR_ITEM_NOT_FOUND", "Élément introuvable")
+            if itemtype == "Ticket" and not g.visible(item, active):
+                # CommonDBTM::can(READ) outside the active entities (API::getItem).
+                raise ApiError(
+                    401, "ERROR_RIGHT_MISSING", "You don't have permission to perform this action."
+                )
             if len(seg) > 2:  # sub items: Ticket/N/ITILFollowup
                 sub = seg[2]
                 if sub == "ITILFollowup":
-                    return self._send(200, g.followups(item_id))
+                    return self._send_range(g.followups(item_id), qs, sub)
                 if sub in ("Group_Ticket", "Ticket_User"):
-                    return self._send(
-                        200, [v for v in tables[sub].values() if v["tickets_id"] == item_id]
+                    return self._send_range(
+                        [v for v in tables[sub].values() if v["tickets_id"] == item_id], qs, sub
                     )
                 if sub == "ITILSolution":
-                    return self._send(
-                        200, [v for v in s.solutions.values() if v["items_id"] == item_id]
+                    return self._send_range(
+                        [v for v in s.solutions.values() if v["items_id"] == item_id], qs, sub
                     )
                 raise ApiError(400, "ERROR_ITEMTYPE_NOT_FOUND_NOR_COMMONDBTM", sub)
             return self._send(200, item)
@@ -727,15 +906,18 @@ class _Handler(BaseHTTPRequestHandler):
             ids = []
             for d in items:
                 if itemtype == "Ticket":
-                    ids.append(g._add_ticket(d))
+                    ids.append(g._add_ticket(d, active=active))
                 elif itemtype == "ITILFollowup":
-                    ids.append(g._add_followup(d))
+                    ids.append(g._add_followup(d, active=active))
                 elif itemtype == "ITILSolution":
-                    ids.append(g._add_solution(d))
+                    ids.append(g._add_solution(d, active=active))
                 elif itemtype == "Group_Ticket":
                     ids.append(
                         g._add_group_ticket(
-                            int(d["tickets_id"]), int(d["groups_id"]), int(d.get("type", 2))
+                            int(d["tickets_id"]),
+                            int(d["groups_id"]),
+                            int(d.get("type", 2)),
+                            active,
                         )
                     )
                 elif itemtype == "Ticket_User":
@@ -747,6 +929,8 @@ class _Handler(BaseHTTPRequestHandler):
                         "type": int(d.get("type", 2)),
                     }
                     ids.append(uid)
+            # A failed add answers {"id": false, "message": ...} (API::createItems).
+            ids = [i or False for i in ids]
             loc = f"{g.url}/apirest.php/{itemtype}/{ids[0]}"
             if isinstance(data, list):
                 return self._send(201, [{"id": i, "message": ""} for i in ids])
@@ -772,6 +956,10 @@ class _Handler(BaseHTTPRequestHandler):
             if item_id is None:
                 raise ApiError(400, "ERROR_BAD_ARRAY", "id manquant")
             purge = q.get("force_purge") in ("1", "true", "True")
+            if itemtype == "Ticket" and item_id in table and not g.visible(table[item_id], active):
+                raise ApiError(
+                    401, "ERROR_RIGHT_MISSING", "You don't have permission to perform this action."
+                )
             if itemtype == "Ticket":
                 g._delete_ticket(item_id, purge)
             elif item_id in table:
@@ -788,24 +976,69 @@ class _Handler(BaseHTTPRequestHandler):
     def _v2(self, method: str, path: str, qs: dict, body: bytes) -> None:
         g = self.glpi
         if path == "token" and method == "POST":
-            ctype = self.headers.get("Content-Type", "")
-            if "json" in ctype:
-                form = json.loads(body or b"{}")
-            else:
-                form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
-            if form.get("grant_type") != "password":
+            return self._v2_token(body)
+        auth = self.headers.get("Authorization") or ""
+        token = auth[7:] if auth.startswith("Bearer ") else ""
+        with g.lock:
+            if not token:
+                raise ApiError(401, "ERROR_UNAUTHENTICATED", "You are not authenticated", True)
+            bearer = g.bearers.get(token)
+            if not bearer or bearer["expires"] < time.time() or not bearer.get("user"):
+                # An unknown or expired bearer is refused with 400 "Invalid OAuth token"
+                # (src/Glpi/Api/HL/Router.php, OAuthServerException caught on validation).
+                raise ApiError(400, "ERROR", "Invalid OAuth token", True)
+            user = bearer["user"]
+            # GLPI-Entity / GLPI-Entity-Recursive headers change the active entities of
+            # this request (Router -> Session::changeActiveEntities); without them, or
+            # with an entity the user has no access to, the login entities stay active.
+            active = g.login_entities(user)
+            wanted = self.headers.get("GLPI-Entity")
+            if wanted not in (None, ""):
+                recursive = (self.headers.get("GLPI-Entity-Recursive") or "").lower() == "true"
+                active = g.activate(user, wanted, recursive) or active
+            seg = path.split("/")
+            if seg and re.fullmatch(r"v2(\.\d+)?", seg[0]):
+                seg = seg[1:]
+            if seg == ["session"] and method == "GET":
+                # CoreController::getSession: active_entities is PHP's id => id array.
+                auth_ = g.authorization(user)
                 return self._send(
-                    400,
-                    {"error": "unsupported_grant_type", "error_description": "grant_type non géré"},
-                )
-            if g.oauth_clients.get(form.get("client_id", "")) != form.get("client_secret"):
-                return self._send(
-                    401,
+                    200,
                     {
-                        "error": "invalid_client",
-                        "error_description": "Client authentication failed",
+                        "user_id": 2,
+                        "name": user,
+                        "active_entities": {str(e): e for e in sorted(active)},
+                        "active_profile": {"id": 1, "name": auth_["profile"]},
+                        "active_entity": {"id": int(wanted) if wanted else min(active or {0})},
                     },
                 )
+            if seg[:2] != ["Assistance", "Ticket"]:
+                raise ApiError(404, "ERROR_ROUTE_NOT_FOUND", "Route introuvable", True)
+            return self._v2_ticket(method, seg[2:], qs, body, active)
+
+    def _v2_token(self, body: bytes) -> None:
+        """POST /api.php/token (CoreController::token, league/oauth2-server): password
+        grant (scope api) and client_credentials grant (scope inventory, GLPI 11)."""
+        g = self.glpi
+        ctype = self.headers.get("Content-Type", "")
+        if "json" in ctype:
+            form = json.loads(body or b"{}")
+        else:
+            form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        grant = form.get("grant_type")
+        if grant not in ("password", "client_credentials"):
+            return self._send(
+                400,
+                {"error": "unsupported_grant_type", "error_description": "grant_type non géré"},
+            )
+        if g.oauth_clients.get(form.get("client_id", "")) != form.get("client_secret"):
+            return self._send(
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
+        scopes = set((form.get("scope") or "").split())
+        user = None
+        if grant == "password":
             if g.users.get(form.get("username", "")) != form.get("password"):
                 return self._send(
                     400,
@@ -814,23 +1047,16 @@ class _Handler(BaseHTTPRequestHandler):
                         "error_description": "The user credentials were incorrect.",
                     },
                 )
-            token = secrets.token_hex(24)
-            with g.lock:
-                g.bearers[token] = time.time() + 3600
+            user = form.get("username")
+        elif not scopes or not scopes <= {"inventory", "status"}:
             return self._send(
-                200, {"token_type": "Bearer", "expires_in": 3600, "access_token": token}
+                400,
+                {"error": "invalid_scope", "error_description": "The requested scope is invalid"},
             )
-        auth = self.headers.get("Authorization") or ""
-        token = auth[7:] if auth.startswith("Bearer ") else ""
+        token = secrets.token_hex(24)
         with g.lock:
-            if not token or g.bearers.get(token, 0) < time.time():
-                raise ApiError(401, "ERROR_UNAUTHENTICATED", "You are not authenticated", True)
-            seg = path.split("/")
-            if seg and re.fullmatch(r"v2(\.\d+)?", seg[0]):
-                seg = seg[1:]
-            if seg[:2] != ["Assistance", "Ticket"]:
-                raise ApiError(404, "ERROR_ROUTE_NOT_FOUND", "Route introuvable", True)
-            return self._v2_ticket(method, seg[2:], qs, body)
+            g.bearers[token] = {"expires": time.time() + 3600, "user": user, "scopes": scopes}
+        return self._send(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": token})
 
     def _v2_view(self, t: dict) -> dict:
         return {
@@ -839,12 +1065,15 @@ class _Handler(BaseHTTPRequestHandler):
             "content": t["content"],
             "external_id": t["externalid"],
             "entity": {"id": t["entities_id"]},
+            "category": {"id": t["itilcategories_id"]} if t["itilcategories_id"] else None,
             "status": {"id": t["status"], "name": STATUS_NAMES[t["status"]]},
             "type": t["type"],
             "urgency": t["urgency"],
         }
 
-    def _v2_ticket(self, method: str, seg: list[str], qs: dict, body: bytes) -> None:
+    def _v2_ticket(
+        self, method: str, seg: list[str], qs: dict, body: bytes, active: set[int]
+    ) -> None:
         g = self.glpi
         data = json.loads(body) if body else {}
         if not seg:
@@ -852,19 +1081,22 @@ class _Handler(BaseHTTPRequestHandler):
                 rows = [
                     self._v2_view(t)
                     for t in sorted(g.store.tickets.values(), key=lambda t: t["id"])
-                    if not t["is_deleted"]
+                    if not t["is_deleted"] and g.visible(t, active)
                 ]
                 flt = qs.get("filter", [""])[-1]
                 rows = [r for r in rows if _rsql(flt, r)]
                 start, limit = int(qs.get("start", ["0"])[-1]), int(qs.get("limit", ["100"])[-1])
+                limit = min(limit, g.v2_max_limit)
                 page = rows[start : start + limit]
+                # Search::searchBySchema: 206 + Content-Range when the page is partial.
                 return self._send(
-                    200,
+                    206 if len(page) < len(rows) else 200,
                     page,
                     {"Content-Range": f"{start}-{start + max(len(page) - 1, 0)}/{len(rows)}"},
                 )
             if method == "POST":
                 entity = data.get("entity", 0)
+                category = data.get("category") or 0
                 tid = g._add_ticket(
                     {
                         "name": data.get("name"),
@@ -873,14 +1105,18 @@ class _Handler(BaseHTTPRequestHandler):
                         "type": data.get("type", 1),
                         "urgency": data.get("urgency", 3),
                         "externalid": data.get("external_id", ""),
+                        "itilcategories_id": category.get("id", 0)
+                        if isinstance(category, dict)
+                        else category,
                     },
                     v2=True,
+                    active=active,
                 )
                 href = f"/api.php/v2/Assistance/Ticket/{tid}"
-                return self._send(201, {"id": tid, "href": href}, {"Location": href})
+                return self._send(201, {"id": tid or False, "href": href}, {"Location": href})
         tid = int(seg[0])
         ticket = g.store.tickets.get(tid)
-        if not ticket or ticket["is_deleted"]:
+        if not ticket or ticket["is_deleted"] or not g.visible(ticket, active):
             raise ApiError(404, "ERROR_ITEM_NOT_FOUND", "Élément introuvable", True)
         rest = seg[1:]
         if not rest:
@@ -894,31 +1130,112 @@ class _Handler(BaseHTTPRequestHandler):
                     st = data["status"]
                     ticket["status"] = int(st["id"] if isinstance(st, dict) else st)
                 return self._send(200, self._v2_view(ticket))
+        if rest == ["TeamMember"] and method == "GET":
+            # ITILController::getCleanTeam: role as text, href to the member's form; the
+            # member's itemtype and id are not returned as such.
+            names = {1: "requester", 2: "assigned", 3: "observer"}
+            return self._send(
+                200,
+                [
+                    {
+                        "role": names.get(gt["type"], gt["type"]),
+                        "name": g.store.groups.get(gt["groups_id"], ""),
+                        "href": f"/front/group.form.php?id={gt['groups_id']}",
+                    }
+                    for gt in g.store.group_tickets.values()
+                    if gt["tickets_id"] == tid
+                ],
+            )
         if rest == ["TeamMember"] and method == "POST":
             if data.get("type") != "Group":
                 raise ApiError(400, "ERROR_INVALID_PARAMETER", "type Group attendu", True)
-            role = {"assigned": 2, "observer": 3, "requester": 1}[data.get("role", "assigned")]
-            g._add_group_ticket(tid, int(data["id"]), role)
-            return self._send(201, {"id": tid})
+            # ITILController::addTeamMember passes `role` to CommonITILObject::addTeamMember
+            # unconverted ("TODO Handle textual representations of roles"): only the
+            # CommonITILActor numbers (or their constant names) make a real link; a text
+            # such as "assigned" is stored as type 0, which is no technician group.
+            raw = data.get("role")
+            actor = {"REQUESTER": 1, "ASSIGN": 2, "OBSERVER": 3}
+            if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+                gtype = int(raw)
+            else:
+                gtype = actor.get(str(raw), 0)
+            if gtype == 0:
+                gtid = g.store.new_id("Group_Ticket")
+                g.store.group_tickets[gtid] = {
+                    "id": gtid,
+                    "tickets_id": tid,
+                    "groups_id": int(data["id"]),
+                    "type": 0,
+                }
+            else:
+                g._add_group_ticket(tid, int(data["id"]), gtype, active)
+            return self._send(201, None)
         if rest == ["Timeline", "Followup"]:
             if method == "GET":
-                return self._send(200, g.followups(tid))
+                # ITILController::getITILTimelineItems wraps each item: {type, item}.
+                return self._send(
+                    200, [{"type": "Followup", "item": f} for f in g.followups(tid)][:1000]
+                )
             fid = g._add_followup(
-                {"itemtype": "Ticket", "items_id": tid, "content": data.get("content")}, True
+                {"itemtype": "Ticket", "items_id": tid, "content": data.get("content")},
+                True,
+                active,
             )
             return self._send(201, {"id": fid})
         if rest == ["Timeline", "Solution"] and method == "POST":
             sid = g._add_solution(
-                {"itemtype": "Ticket", "items_id": tid, "content": data.get("content")}, True
+                {"itemtype": "Ticket", "items_id": tid, "content": data.get("content")},
+                True,
+                active,
             )
             return self._send(201, {"id": sid})
         raise ApiError(404, "ERROR_ROUTE_NOT_FOUND", "Route introuvable", True)
 
     # ---- native inventory ----------------------------------------------------------------
+    def _inventory_error(self, status: int, message: str, headers: dict | None = None) -> None:
+        # AbstractRequest::addError: JSON mode answers {"status":"error","message",
+        # "expiration":24} with the given HTTP code (500 unless told otherwise).
+        self._send(
+            status,
+            {"status": "error", "message": message[:250], "expiration": 24},
+            headers,
+        )
+
     def _inventory(self, method: str, body: bytes) -> None:
+        """src/Glpi/Agent/Communication/AbstractRequest.php + src/Glpi/Inventory/Request.php."""
         g = self.glpi
         if method != "POST":
-            return self._send(405, {"status": "error", "message": "Method not allowed"})
+            return self._inventory_error(405, "Method not allowed")
+        if g.inventory_auth == "basic":
+            auth = self.headers.get("Authorization")
+            if not auth:
+                return self._inventory_error(
+                    401,
+                    "Authorization header required to send an inventory",
+                    {"WWW-Authenticate": 'Basic realm="basic"'},
+                )
+            ok = False
+            if auth.lower().startswith("basic "):
+                with contextlib.suppress(ValueError):
+                    login, _, pwd = base64.b64decode(auth[6:]).decode().partition(":")
+                    ok = (login, pwd) == tuple(g.inventory_basic or ())
+            if not ok:
+                return self._inventory_error(
+                    401, "Access denied. Wrong login or password for basic authentication."
+                )
+        elif g.inventory_auth == "client_credentials":
+            auth = self.headers.get("Authorization") or ""
+            bearer = g.bearers.get(auth[7:]) if auth.startswith("Bearer ") else None
+            if not bearer or bearer["expires"] < time.time():
+                return self._inventory_error(
+                    401, "Authorization header required to send an inventory"
+                )
+            if "inventory" not in bearer["scopes"]:
+                return self._inventory_error(
+                    401,
+                    "Access denied. Agent must authenticate using client credentials and "
+                    'have the "inventory" OAuth scope',
+                )
         ctype = (self.headers.get("Content-Type") or "").lower()
         try:
             if "zlib" in ctype or "x-compress" in ctype:
@@ -927,19 +1244,21 @@ class _Handler(BaseHTTPRequestHandler):
                 body = gzip.decompress(body)
             payload = json.loads(body)
         except (ValueError, zlib.error, OSError):
-            return self._send(400, {"status": "error", "message": "JSON does not validate"})
+            return self._inventory_error(400, "JSON not well formed!")
         if g.schema is not None:
+            import jsonschema
+
             try:
-                import jsonschema
-            except ImportError:  # pragma: no cover
-                jsonschema = None
-            if jsonschema is not None:
-                try:
-                    jsonschema.validate(payload, g.schema)
-                except jsonschema.ValidationError:
-                    return self._send(400, {"status": "error", "message": "JSON does not validate"})
+                jsonschema.validate(payload, g.schema)
+            except jsonschema.ValidationError as e:
+                # Inventory::setData throws; Request::inventory catches and calls
+                # addError($e->getMessage()) with the default code: HTTP 500.
+                return self._inventory_error(
+                    500, f"JSON does not validate. Violations: {e.message}"
+                )
         with g.lock:
             g.store.inventories[payload["deviceid"]] = payload
+            g.store.agent_ids[payload["deviceid"]] = self.headers.get("GLPI-Agent-ID", "")
         self._send(200, {"status": "ok", "expiration": 24})
 
 
