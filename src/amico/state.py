@@ -113,6 +113,23 @@ def state_dir(*parts: str, create: bool = True) -> Path:
     return path
 
 
+def diagnostic_lieu(chemin: Path) -> str | None:
+    """Why nothing can be written at `chemin` (nearest existing folder): full, read-only,
+    or None when the place itself looks fine. For errors that come back as text (git)."""
+    p = Path(chemin)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        st = os.statvfs(p)
+    except OSError:
+        return None
+    if st.f_flag & os.ST_RDONLY:
+        return RAISONS[errno.EROFS]
+    if st.f_bavail == 0 or (st.f_files and st.f_favail == 0):
+        return RAISONS[errno.ENOSPC]
+    return None
+
+
 def _lecture_seule(path: Path) -> bool:
     try:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)

@@ -79,7 +79,12 @@ class BackupRepo:
         with self._locked():
             self._ensure_repo()
             target = self.path / f"{switch}.cfg"
-            if target.exists() and target.read_text(encoding="utf-8") == content:
+            if (
+                target.exists()
+                and target.read_text(encoding="utf-8") == content
+                # written but never committed (e.g. disk full at commit time) is NOT saved
+                and not self._git("status", "--porcelain", "--", target.name).strip()
+            ):
                 return None
             target.write_text(content, encoding="utf-8")
             os.chmod(target, 0o600)

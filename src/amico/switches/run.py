@@ -203,7 +203,16 @@ def _backup(intent: SwitchIntent, text: str, message: str, res: SwitchResult) ->
     try:
         return BackupRepo(intent.uai).save(intent.hostname, text, f"{intent.hostname} : {message}")
     except (BackupError, OSError) as exc:
-        res.error = f"sauvegarde impossible : {exc}"
+        from amico.state import diagnostic_lieu, message_erreur_fs, racine
+
+        detail = (message_erreur_fs(exc) if isinstance(exc, OSError) else None) or str(exc)
+        lieu = diagnostic_lieu(racine() / "commutateurs" / intent.uai)
+        if lieu and lieu not in detail:
+            detail = f"{lieu} ({racine()}) : {detail}"
+        res.error = f"sauvegarde impossible : {detail}"
+        # a conforme switch keeps its status: the failed backup must still be seen (result,
+        # Ansible warning, report), never silence
+        res.warnings.append(f"sauvegarde de la configuration impossible : {detail}")
         return None
 
 
