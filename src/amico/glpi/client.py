@@ -75,6 +75,11 @@ def rich_text(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
+def one_line(text: str, limit: int = 250) -> str:
+    """Ticket titles are one line of plain text: no control character, bounded."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", str(text)).split())[:limit]
+
+
 @dataclass
 class Response:
     status: int
@@ -432,7 +437,8 @@ class GlpiV1:
         return [t for t in rows if t["externalid"].startswith(prefix)]
 
     def create_ticket(self, spec: dict) -> int:
-        data = {k: spec[k] for k in ("name", "entities_id", "type", "urgency") if k in spec}
+        data = {k: spec[k] for k in ("entities_id", "type", "urgency") if k in spec}
+        data["name"] = one_line(spec.get("name") or "")
         data["content"] = rich_text(spec["content"])
         data["externalid"] = spec["externalid"]
         if spec.get("itilcategories_id"):
@@ -672,7 +678,7 @@ class GlpiV2:
 
     def create_ticket(self, spec: dict) -> int:
         body: dict[str, Any] = {
-            "name": spec["name"],
+            "name": one_line(spec["name"]),
             "content": rich_text(spec["content"]),
             "entity": {"id": spec["entities_id"]},
             "type": spec.get("type", 1),
