@@ -89,8 +89,10 @@ class ActionModule(ActionBase):
                 etat = self._serveur(attendu["serveur"], task_vars)
                 constats = comparaison.comparer_serveur(attendu["serveur"], etat)
             else:
-                statuts = self._poste(attendu["poste"], execution["catalogue"], task_vars)
-                constats = comparaison.comparer_poste(statuts, set(execution["sans_detection"]))
+                rapport = self._poste(attendu["poste"], execution["catalogue"], task_vars)
+                constats = comparaison.comparer_poste(
+                    rapport["statuts"], set(execution["sans_detection"]), rapport.get("analyse")
+                )
         except AnsibleConnectionFailure as exc:
             injoignable = str(exc)
             constats = comparaison.injoignable(injoignable)
@@ -192,4 +194,4 @@ class ActionModule(ActionBase):
             raise
         if res.get("unreachable"):
             raise AnsibleConnectionFailure(res.get("msg") or "injoignable")
-        return res["statuts"]
+        return res

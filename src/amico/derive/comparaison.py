@@ -239,7 +239,11 @@ def _kea_sous_reseaux(kea: Any) -> dict[str, str] | None:
 
 
 # -- Windows posts ------------------------------------------------------------------------
-def comparer_poste(statuts: list[dict[str, Any]], sans_detection: set[str]) -> list[dict]:
+def comparer_poste(
+    statuts: list[dict[str, Any]],
+    sans_detection: set[str],
+    analyse: dict[str, Any] | None = None,
+) -> list[dict]:
     """The catalogue's per-entry statuses (amico.catalogue, check mode) -> findings.
 
     Mapping documented in amico.catalogue.evaluation (VERS_DERIVE); two refinements for
@@ -273,4 +277,86 @@ def comparer_poste(statuts: list[dict[str, Any]], sans_detection: set[str]) -> l
         if s.get("version"):
             trouve += f" ({s['version']})"
         out.append(constat(regle, s["id"], statut, attendu, trouve, detail))
+    if analyse:
+        out.extend(constats_analyse(analyse))
+    return out
+
+
+def constats_analyse(analyse: dict[str, Any]) -> list[dict]:
+    """Licences, antivirus and unlisted software of a post (amico.catalogue.analyse)."""
+    out = []
+    act = analyse.get("activation") or {}
+    produits = act.get("produits") or []
+    if not produits:
+        statut = NON_VERIFIABLE if act.get("statut") == NON_VERIFIABLE else NON_CONFORME
+        out.append(
+            constat(
+                "poste.activation",
+                "windows",
+                statut,
+                "activé",
+                "aucune licence lue",
+                act.get("detail") or "",
+            )
+        )
+    for p in produits:
+        statut = {True: CONFORME, False: NON_CONFORME, None: NON_VERIFIABLE}[p.get("conforme")]
+        trouve = f"{p.get('etat')} ({p.get('canal')})"
+        out.append(
+            constat(
+                "poste.activation",
+                str(p.get("nom") or p.get("produit")),
+                statut,
+                "activé (KMS, MAK ou OEM)",
+                trouve,
+                p.get("remarque") or "",
+            )
+        )
+    av = analyse.get("antivirus") or {}
+    if av:
+        d = av.get("defender") or {}
+        actifs = [str(p.get("nom")) for p in av.get("produits") or [] if p.get("actif")]
+        trouve = ", ".join(actifs) or "aucun antivirus actif"
+        if isinstance(d.get("age_signatures_jours"), int):
+            trouve += f" ; signatures de {d['age_signatures_jours']} jour(s)"
+        seuil = av.get("seuil_jours")
+        out.append(
+            constat(
+                "poste.antivirus",
+                "antivirus",
+                av.get("statut") or NON_VERIFIABLE,
+                f"actif, signatures de {seuil} jours au plus",
+                trouve,
+                av.get("detail") or "",
+            )
+        )
+    attendu = "validé par l'Académie (référentiel) ou autorisé"
+    for lg in analyse.get("non_references") or []:
+        detail = f"éditeur : {lg.get('editeur') or 'inconnu'}"
+        if lg.get("autorisation_expiree"):
+            a = lg["autorisation_expiree"]
+            detail += f" ; autorisation échue le {a['expire']} ({a['raison']})"
+        version = f" ({lg['version']})" if lg.get("version") else ""
+        out.append(
+            constat(
+                "poste.non_reference",
+                str(lg.get("nom")),
+                NON_CONFORME,
+                attendu,
+                f"non référencé{version}",
+                detail,
+            )
+        )
+    for lg in analyse.get("autorises") or []:
+        a = lg.get("autorisation") or {}
+        out.append(
+            constat(
+                "poste.non_reference",
+                str(lg.get("nom")),
+                CONFORME,
+                attendu,
+                f"autorisé jusqu'au {a.get('expire')}",
+                a.get("raison") or "",
+            )
+        )
     return out

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from amico.derive.modele import CONFORME, INJOIGNABLE, NON_CONFORME, NON_VERIFIABLE, STATUTS
+from amico.sorties import json_pour_html
 
 COULEURS = {
     CONFORME: "#2e7d32",
@@ -60,7 +60,7 @@ def rendre(resultat: dict[str, Any]) -> str:
             statuts=STATUTS,
             couleurs=COULEURS,
             tendance=_tendance(resultat),
-            donnees_json=json.dumps(donnees, ensure_ascii=False).replace("</", "<\\/"),
+            donnees_json=json_pour_html(donnees),
         )
     )
 

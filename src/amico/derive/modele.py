@@ -44,6 +44,9 @@ REGLES: dict[str, str] = {
     "poste.logiciel": "Logiciels du profil (présence, version)",
     "poste.fin_de_vie": "Logiciels ou système en fin de vie encore installés",
     "poste.interdit": "Logiciels interdits absents",
+    "poste.activation": "Licences Windows et Office activées (canal attendu)",
+    "poste.antivirus": "Antivirus exigé par l'Académie actif et à jour",
+    "poste.non_reference": "Logiciels hors référentiel (non référencés, art. 4-4-1)",
 }
 
 # Rules that a read-only collect cannot prove, and why (shown in the report).

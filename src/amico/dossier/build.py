@@ -7,9 +7,7 @@ file whose content did not change is not rewritten.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 import subprocess
@@ -25,6 +23,7 @@ from amico.dossier.faits import latest, parse_date, read_facts, show_date
 from amico.referentiel.matrice import may_act, parse_cell, services_by_id
 from amico.referentiel.plan import site_subnets
 from amico.referentiel.ports import expand_interfaces
+from amico.sorties import texte_csv
 from amico.state import state_dir
 from amico.switches.intent import port_names
 from amico.switches.ranges import compress, port_sort_key
@@ -571,14 +570,6 @@ ROLES_FR = {
 ENV.filters["role_fr"] = lambda r: ROLES_FR.get(r, r)
 
 
-def _csv(header: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
 def dump_json(data: dict) -> str:
     """Sorted JSON, one line per top-level key and per list item: diff-friendly, and fast
     (the C encoder; ``indent`` would use the pure-Python one, 10x slower)."""
@@ -605,7 +596,7 @@ def files_for(ctx: dict, svg: str, dot: str, reports: dict) -> dict[str, str]:
     files: dict[str, str] = {
         "synoptique.dot": dot,
         "synoptique.svg": svg,
-        "brassage.csv": _csv(
+        "brassage.csv": texte_csv(
             [
                 "commutateur",
                 "port",
@@ -634,7 +625,7 @@ def files_for(ctx: dict, svg: str, dot: str, reports: dict) -> dict[str, str]:
                 for r in ctx["brassage"]
             ],
         ),
-        "materiels.csv": _csv(
+        "materiels.csv": texte_csv(
             [
                 "type",
                 "classe",
