@@ -16,6 +16,7 @@ from amico.cli import main
 from amico.glpi.inventory import from_switch, from_windows_collector
 from amico.lab.glpi import GlpiTestServer
 from amico.lab.glpi.assets import add_entity, import_payload
+from amico.onboarding.import_glpi import NO_ID, NO_UAI
 from amico.referentiel.loader import load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def post(nom, serie=None, mac=None, modele="OptiPlex 390", fabricant="Dell Inc.", os="Windows 10"):
     data = {"nom": nom, "serie": serie, "fabricant": fabricant, "modele": modele,
-            "systeme": {"nom": os}, "interfaces": [{"description": "Ethernet", "mac": mac}] if mac else []}  # fmt: skip
+            "systeme": {"nom": os},
+            "interfaces": [{"description": "Ethernet", "mac": mac}] if mac else []}  # fmt: skip
     return from_windows_collector(data)
 
 
@@ -78,6 +80,9 @@ def seed(server: GlpiTestServer) -> None:
          "Salle 12"),
         (post("PC-DOUBLE", "DUP-1", "00:1c:c0:00:01:03"), "Salle 12"),
         (switch("sw-acces1-0672345k", "CN-B-SW1", "00:1c:c0:00:01:10"), "Salle 12"),
+        # the core switch nouveau-site names: its provisional record is completed
+        (switch("sw-coeur-0672345k", "CN-B-SW0", "00:1c:c0:00:01:12", modele="HPE Aruba 2930F-24G"),
+         None),
         (switch("gs108", "NG-1", "00:1c:c0:00:01:11", fabricant="Netgear", modele="GS108"),
          "Salle 12"),
     ]  # fmt: skip
@@ -146,8 +151,7 @@ def test_import_all_proposes_then_writes_then_nothing(ref, capsys, glpi):
     ) == [  # fmt: skip
         "« ACME Box 3000 » : poste GLPI n° 8 « PC-ACME » (0679901Y)"
     ]
-    assert section(out, "Matériels sans numéro de série ni MAC (non importés : rien pour les "
-                   "reconnaître)") == ["poste GLPI n° 9 « PC-FANTOME » (entité 0679901Y)"]  # fmt: skip
+    assert section(out, NO_ID) == ["poste GLPI n° 9 « PC-FANTOME » (entité 0679901Y)"]
     dup = section(out, "Numéros de série ou MAC en double entre entités (non importés)")
     assert dup == ["numéro de série DUP-1 : poste GLPI n° 13 « PC-DOUBLE » (entité 2), "
                    "poste GLPI n° 16 « PC-DOUBLE » (entité 3)"]  # fmt: skip
@@ -165,20 +169,24 @@ def test_import_all_proposes_then_writes_then_nothing(ref, capsys, glpi):
         "poste GLPI n° 5 « PC-CDI-03 » (0679901Y) : « PC-CDI-03 » -> « 0679901-cdi-01 »",
         "poste GLPI n° 6 « PC-CDI-04 » (0679901Y) : « PC-CDI-04 » -> « 0679901-cdi-02 »",
     ]
-    assert section(out, "Entités GLPI sans UAI reconnaissable (leurs matériels ne sont pas "
-                   "importés)") == ["entité n° 4 « Entité racine > CEA > Service informatique » : 1 matériel(s)"]  # fmt: skip
+    assert section(out, NO_UAI) == [
+        "entité n° 4 « Entité racine > CEA > Service informatique » : 1 matériel(s)"
+    ]
     assert section(out, "Équipements réseau d'un fabricant non pris en charge (non importés)") == [
-        "équipement réseau GLPI n° 3 « gs108 » (0672345K) : fabricant « Netgear »"
+        "équipement réseau GLPI n° 4 « gs108 » (0672345K) : fabricant « Netgear »"
     ]
     assert section(out, "Matériels sans MAC (importés, MAC à compléter)") == [
         "poste GLPI n° 10 « 0679901-s101-41 » (0679901Y) -> 0679901-s101-41"
     ]
     differs = section(out, "Valeurs différentes entre GLPI et le référentiel (le référentiel est "
                       "conservé)")  # fmt: skip
-    assert differs == ["poste GLPI n° 3 « 0679901-s101-03 » ~ 0679901-s101-03 (0679901Y) : modele "
-                       "GLPI « DELL Latitude 5540 », référentiel « DELL Optiplex 7010 »"]  # fmt: skip
+    assert differs == [
+        "poste GLPI n° 3 « 0679901-s101-03 » ~ 0679901-s101-03 (0679901Y) : modele "
+        "GLPI « DELL Latitude 5540 », référentiel « DELL Optiplex 7010 »"
+    ]
     assert "1 collège(s) nouveau(x), 7 poste(s) et 1 commutateur(s) ajouté(s), " in out
-    assert "1 valeur(s) complétée(s)" in out  # the serial of 0679901-s101-02
+    # the serial of 0679901-s101-02; fabricant, model, serial, MAC of the new core switch
+    assert "5 valeur(s) complétée(s)" in out
 
     # --ecrire: the same proposals are written and the référentiel passes check
     code, out, err = run(ref, capsys, "--tous", "--ecrire")
@@ -203,6 +211,12 @@ def test_import_all_proposes_then_writes_then_nothing(ref, capsys, glpi):
     assert [p.nom for p in new.postes] == ["0672345-s12-01", "0672345-s12-02"]
     assert [s.nom for s in new.commutateurs] == ["sw-coeur-0672345k", "sw-acces1-0672345k"]
     assert new.commutateurs[1].serie == "CN-B-SW1" and new.commutateurs[1].fabricant == "aruba"
+    core = new.commutateurs[0]
+    assert (core.serie, core.mac, core.modele) == ("CN-B-SW0", "00:1c:c0:00:01:12",
+                                                   "HPE Aruba 2930F-24G")  # fmt: skip
+    assert not {"commutateurs[0].serie", "commutateurs[0].mac", "commutateurs[0].modele",
+                "commutateurs[0].fabricant"} & set(new.a_completer)  # fmt: skip
+    assert "commutateurs[0].ports" in new.a_completer
     assert "postes" not in new.a_completer
     code, report = main(["referentiel", "check", str(ref)]), capsys.readouterr()
     assert code == 0, report.err

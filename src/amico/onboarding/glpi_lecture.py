@@ -161,6 +161,13 @@ def read_inventory(client, entite: int | None) -> Inventory:
         )
     reader.activate(entite if entite is not None else "all")
     data = {name: reader.all(name) for name in LISTS}
+    inv = assemble(data, mine, entite)
+    inv.calls = reader.calls
+    return inv
+
+
+def assemble(data: dict[str, list[dict]], mine: dict[int, str], entite: int | None) -> Inventory:
+    """The inventory from GLPI's rows (one list per itemtype of LISTS), ids resolved."""
     entities = {int(e["id"]): e for e in data["Entity"]}
     if entite is not None:
         wanted = _sons(entities, entite)
@@ -209,7 +216,7 @@ def read_inventory(client, entite: int | None) -> Inventory:
                     macs=macs.get((itemtype, rid), []),
                 )
             )
-    return Inventory({e: entities[e] for e in wanted if e in entities}, assets, reader.calls)
+    return Inventory({e: entities[e] for e in wanted if e in entities}, assets)
 
 
 def _sons(entities: dict[int, dict], root: int) -> set[int]:

@@ -322,6 +322,7 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
                     data["a_completer"].insert(0, "commune")
                 edits[uai] = _SiteEdit(ref, data, plan_vlans)
                 edits[uai].changed = True
+                names.update(r["nom"] for k in ("serveurs", "commutateurs") for r in data[k])
                 new_paths[uai] = ref.root / "sites" / f"{uai}.yml"
                 counts["sites"] += 1
         return edits[uai]
@@ -350,6 +351,12 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
         if not a.serial and not a.macs:
             report.add(NO_ID, f"{a.label} (entité {site.uai})")
             continue
+        if kind == "commutateurs":
+            # a switch the site file already names (a new site's placeholder): complete it
+            same = [i for i, r in enumerate(site.data.get(kind) or []) if r["nom"] == a.name]
+            if same:
+                complete(site, kind, same[0], a, report, counts, catalog)
+                continue
         room, located = site.room_for(a.location)
         if kind == "postes":
             classes, model = catalog.classes(a)

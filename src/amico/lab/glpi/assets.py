@@ -41,11 +41,14 @@ class AssetStore:
         default_factory=lambda: {t: {} for t in ASSET_TYPES if t != "Entity"}
     )
     entity_fields: dict[int, dict] = field(default_factory=dict)  # comment, town...
+    ports_of: dict[tuple[str, int], list[dict]] = field(default_factory=dict)
 
     def add(self, itemtype: str, row: dict) -> int:
         table = self.tables[itemtype]
-        rid = max(table, default=0) + 1
+        rid = len(table) + 1  # rows are never deleted here: ids stay dense, as in MySQL
         table[rid] = {"id": rid, **row}
+        if itemtype == "NetworkPort":
+            self.ports_of.setdefault((row["itemtype"], row["items_id"]), []).append(table[rid])
         return rid
 
     def dropdown(self, itemtype: str, name: str | None) -> int:
@@ -171,37 +174,67 @@ def serve(handler, method: str, seg: list[str], qs: dict, sess: dict) -> None:
     if method != "GET":
         raise ApiError(400, "ERROR_METHOD_NOT_ALLOWED", f"{method} {itemtype} non émulé")
     active = sess.get("active")
-    with server.lock:
+
+    def visible(rid: int, row: dict) -> bool:
         if itemtype == "Entity":
-            table = _entity_rows(server)
-            visible = {e for e in table if active is None or e in active}
-        else:
-            table = assets_of(server).tables[itemtype]
-            visible = {
-                rid
-                for rid, row in table.items()
-                if active is None
-                or "entities_id" not in row
-                or int(row["entities_id"]) in active
-                or (itemtype == "Location" and row.get("is_recursive"))
-            }
+            return active is None or rid in active
+        return (
+            active is None
+            or "entities_id" not in row
+            or int(row["entities_id"]) in active
+            or (itemtype == "Location" and bool(row.get("is_recursive")))
+        )
+
+    with server.lock:
+        store = assets_of(server)
+        table = _entity_rows(server) if itemtype == "Entity" else store.tables[itemtype]
         if len(seg) > 1 and seg[1]:
             rid = int(seg[1]) if seg[1].isdigit() else -1
             if rid not in table:
                 raise ApiError(404, "ERROR_ITEM_NOT_FOUND", "Élément introuvable")
-            if rid not in visible:
+            if not visible(rid, table[rid]):
                 raise ApiError(
                     401, "ERROR_RIGHT_MISSING", "You don't have permission to perform this action."
                 )
             item = dict(table[rid])
             flag = (qs.get("with_networkports") or ["false"])[-1].lower()
             if flag in ("1", "true"):
-                ports = [
-                    p
-                    for p in assets_of(server).tables["NetworkPort"].values()
-                    if p["itemtype"] == itemtype and p["items_id"] == rid
-                ]
+                ports = [dict(p) for p in store.ports_of.get((itemtype, rid), [])]
                 item["_networkports"] = {"NetworkPortEthernet": ports}
             return handler._send(200, item)
-        rows = [dict(table[r]) for r in sorted(visible)]
+        rows = [dict(row) for rid, row in sorted(table.items()) if visible(rid, row)]
     return handler._send_range(rows, qs, itemtype)
+
+
+def seed_sites(server, sites: list[dict], first_entity: int = 10) -> dict[str, int]:
+    """One entity per collège (UAI in its name, under the CEA > territory entities), its
+    posts and switches imported from the native inventory payloads the project itself
+    produces; returns UAI -> entity id. Builds the full-size inventory of the bench."""
+    from amico.glpi.inventory import from_switch, from_windows_collector
+
+    territories: dict[str, int] = {}
+    add_entity(server, 1, "CEA", 0)
+    out: dict[str, int] = {}
+    for n, site in enumerate(sites):
+        code = str(site["territoire"])
+        if code not in territories:
+            territories[code] = 2 + len(territories)
+            add_entity(server, territories[code], f"Territoire {code}", 1)
+        eid = first_entity + n
+        add_entity(server, eid, f"{site['nom']} ({site['uai']})", territories[code],
+                   town=site.get("commune"))  # fmt: skip
+        out[site["uai"]] = eid
+        rooms = {r["id"]: r["nom"] for r in site.get("salles", [])}
+        for p in site.get("postes", []):
+            maker, _, model = str(p.get("modele") or "").partition(" ")
+            payload = from_windows_collector(
+                {"nom": p["nom"], "serie": p.get("serie"), "fabricant": maker,
+                 "modele": model or None, "systeme": {"nom": "Windows 10"},
+                 "interfaces": [{"mac": p["mac"]}] if p.get("mac") else []}
+            )  # fmt: skip
+            import_payload(server, payload, eid, rooms.get(p.get("salle")))
+        for sw in site.get("commutateurs", []):
+            payload = from_switch({k: sw.get(k) for k in ("nom", "fabricant", "modele", "serie",
+                                                          "mac", "adresse")})  # fmt: skip
+            import_payload(server, payload, eid, rooms.get(sw.get("salle")))
+    return out
