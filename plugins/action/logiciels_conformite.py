@@ -33,21 +33,29 @@ ARGS = {
 
 
 def _compile(args):
+    """(catalogue, evaluator or None, post policy or None), compiled once per file."""
     from amico.catalogue import Catalogue, Evaluateur
+    from amico.catalogue.analyse import charger_politique
 
     if args.get("catalogue"):
-        return Catalogue(args["catalogue"]), None
+        return Catalogue(args["catalogue"]), None, None
     chemin = args.get("catalogue_fichier")
     if not chemin:
         raise AnsibleActionFail("catalogue_fichier ou catalogue est obligatoire")
-    cle = (chemin, os.stat(chemin).st_mtime_ns)
+    politique = os.path.join(os.path.dirname(chemin), "postes.yml")
+    cle = (
+        chemin,
+        os.stat(chemin).st_mtime_ns,
+        os.stat(politique).st_mtime_ns if os.path.exists(politique) else None,
+    )
     if cle not in _CACHE:
         import yaml
 
         with open(chemin, encoding="utf-8") as f:
             cat = Catalogue(yaml.safe_load(f))
         _CACHE.clear()
-        _CACHE[cle] = (cat, Evaluateur(cat))
+        # licences, antivirus, unlisted software: the policy next to the catalogue
+        _CACHE[cle] = (cat, Evaluateur(cat), charger_politique(chemin))
     return _CACHE[cle]
 
 
@@ -67,10 +75,18 @@ class ActionModule(ActionBase):
                 f"paquet Python « amico » introuvable ({exc}) : lancer `make setup`"
             ) from exc
         try:
-            catalogue, evaluateur = _compile(args)
+            catalogue, evaluateur, politique = _compile(args)
             evaluateur = evaluateur or Evaluateur(catalogue)
         except (CatalogueError, OSError) as exc:
             raise AnsibleActionFail(f"catalogue invalide : {exc}") from exc
+        from amico.referentiel.perimetre import VARIABLES, refus_execution
+
+        # the post's own référentiel record, not the inventory group, decides
+        refus = refus_execution(
+            self._templar.template({k: (task_vars or {}).get(k) for k in VARIABLES})
+        )
+        if refus:
+            return {**result, "failed": True, "msg": refus}
         script = script_collecteur()
         lab = task_vars.get("amico_lab_windows_etat")
         if lab:  # host vars reach action plugins untemplated
@@ -96,6 +112,8 @@ class ActionModule(ActionBase):
                 maintenant=maintenant,
                 espace_libre_min_mo=args["espace_libre_min_mo"],
                 delai_installation_s=args["delai_installation_s"],
+                politique=politique,
+                site=self._templar.template(task_vars.get("amico_site") or {}),
             )
         except CatalogueError as exc:
             raise AnsibleActionFail(str(exc)) from exc

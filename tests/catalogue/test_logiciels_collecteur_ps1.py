@@ -56,6 +56,8 @@ def test_contrat_parametres_et_sortie():
         "redemarrage",
         "systeme",
         "disque",
+        "licences",
+        "antivirus",
     ):
         assert re.search(rf"^\s+{cle}\s+=", script, re.MULTILINE), cle
     for vue in (
@@ -68,6 +70,19 @@ def test_contrat_parametres_et_sortie():
     assert "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall" in script
     assert re.search(r"vue\s+=\s+'utilisateur'", script)
     assert re.search(r"^\s+profils_lus\s+=", script, re.MULTILINE)
+    # licences, antivirus and the full uninstall list come in the same round trip
+    for source in (
+        "SoftwareLicensingProduct",
+        "ProductKeyChannel",
+        "Office\\ClickToRun\\Configuration",
+        "root/SecurityCenter2",
+        "AntiVirusProduct",
+        "Get-MpComputerStatus",
+        "AntivirusSignatureAge",
+        "ParentKeyName",
+        "ReleaseType",
+    ):
+        assert source in script, source
     for indicateur in ("RebootPending", "RebootRequired", "PendingFileRenameOperations"):
         assert indicateur in script
     assert "ConvertTo-Json -InputObject $sortie -Depth 6 -Compress" in script

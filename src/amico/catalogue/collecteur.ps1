@@ -7,7 +7,9 @@
 #   collecte    uninstall entries of both registry views and of the loaded user hives
 #               (HKU\<SID>, per-user installs), the file versions, registry
 #               values and services the catalog's rules ask for (DemandeJson), pending
-#               reboot indicators, OS version, free disk.
+#               reboot indicators, OS version, free disk, Windows/Office licences
+#               (SoftwareLicensingProduct, Click-to-Run), antivirus (SecurityCenter2,
+#               Defender status): every post fact in this one round trip.
 #   appliquer   runs the planned actions (ActionsJson) from the site's software share,
 #               copying each installer locally first (the share is mapped with explicit
 #               credentials: the WinRM "double hop" cannot reach it otherwise), checks the
@@ -73,6 +75,8 @@ function Get-AmicoDesinstallation {
                     InstallDate          = Get-AmicoValeur $k 'InstallDate'
                     WindowsInstaller     = Get-AmicoValeur $k 'WindowsInstaller'
                     SystemComponent      = Get-AmicoValeur $k 'SystemComponent'
+                    ParentKeyName        = Get-AmicoValeur $k 'ParentKeyName'
+                    ReleaseType          = Get-AmicoValeur $k 'ReleaseType'
                 })
                 $k.Close()
             } catch { Add-AmicoErreur "desinstallation:$($v.vue):$nom" $_ }
@@ -108,6 +112,8 @@ function Get-AmicoDesinstallation {
                     InstallDate          = Get-AmicoValeur $k 'InstallDate'
                     WindowsInstaller     = Get-AmicoValeur $k 'WindowsInstaller'
                     SystemComponent      = Get-AmicoValeur $k 'SystemComponent'
+                    ParentKeyName        = Get-AmicoValeur $k 'ParentKeyName'
+                    ReleaseType          = Get-AmicoValeur $k 'ReleaseType'
                 })
                 $k.Close()
             } catch { Add-AmicoErreur "desinstallation:utilisateur:${sid}:$nom" $_ }
@@ -200,6 +206,67 @@ function Get-AmicoRedemarrage {
     return [ordered]@{ en_attente = ($indicateurs.Count -gt 0); indicateurs = $indicateurs }
 }
 
+function Get-AmicoLicences {
+    # Windows and volume/MSI Office (2013+) licences: SoftwareLicensingProduct rows that
+    # hold a key. LicenseStatus 1 = licensed; ProductKeyChannel = Retail, OEM:DM,
+    # Volume:GVLK (KMS client), Volume:MAK. Click-to-Run Office is read from its config.
+    $produits = New-Object System.Collections.ArrayList
+    try {
+        $lignes = Get-CimInstance -ClassName SoftwareLicensingProduct -Filter 'PartialProductKey IS NOT NULL' -ErrorAction Stop
+        foreach ($p in @($lignes)) {
+            $canal = $null
+            if ($p.PSObject.Properties['ProductKeyChannel']) { $canal = [string]$p.ProductKeyChannel }
+            [void]$produits.Add([ordered]@{
+                nom               = [string]$p.Name
+                description       = [string]$p.Description
+                application       = [string]$p.ApplicationID
+                etat              = [int]$p.LicenseStatus
+                cle_partielle     = [string]$p.PartialProductKey
+                canal             = $canal
+                fin_grace_minutes = [int]$p.GracePeriodRemaining
+                kms               = [string]$p.KeyManagementServiceMachine
+            })
+        }
+    } catch { Add-AmicoErreur 'licences:SoftwareLicensingProduct' $_; return $null }
+    $c2r = $null
+    $cfg = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Office\ClickToRun\Configuration' -ErrorAction SilentlyContinue
+    if ($null -ne $cfg) {
+        $c2r = [ordered]@{
+            produits            = [string]$cfg.ProductReleaseIds
+            version             = [string]$cfg.VersionToReport
+            licence_partagee    = [string]$cfg.SharedComputerLicensing
+        }
+    }
+    return [ordered]@{ produits = $produits; office_c2r = $c2r }
+}
+
+function Get-AmicoAntivirus {
+    # SecurityCenter2 exists on client Windows only (absent on Windows Server: not an
+    # error); Defender's own status gives the signature age the référentiel bounds.
+    $produits = New-Object System.Collections.ArrayList
+    $centre = $true
+    try {
+        foreach ($av in @(Get-CimInstance -Namespace 'root/SecurityCenter2' -ClassName AntiVirusProduct -ErrorAction Stop)) {
+            [void]$produits.Add([ordered]@{ nom = [string]$av.displayName; etat_produit = [int]$av.productState })
+        }
+    } catch { $centre = $false }
+    $defender = $null
+    try {
+        $mp = Get-MpComputerStatus -ErrorAction Stop
+        $maj = $null
+        if ($mp.AntivirusSignatureLastUpdated) { $maj = $mp.AntivirusSignatureLastUpdated.ToUniversalTime().ToString('o') }
+        $defender = [ordered]@{
+            actif                = [bool]$mp.AntivirusEnabled
+            temps_reel           = [bool]$mp.RealTimeProtectionEnabled
+            mode                 = [string]$mp.AMRunningMode
+            age_signatures_jours = [int]$mp.AntivirusSignatureAge
+            signatures_maj       = $maj
+            version_signatures   = [string]$mp.AntivirusSignatureVersion
+        }
+    } catch { $defender = [ordered]@{ erreur = "$_" } }
+    return [ordered]@{ centre_securite = $centre; produits = $produits; defender = $defender }
+}
+
 function Get-AmicoSysteme {
     $cv = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
     $ubr = 0
@@ -235,6 +302,8 @@ function Invoke-AmicoCollecte($Demande) {
         fichiers       = Get-AmicoFichiers $Demande.fichiers
         registre       = Get-AmicoRegistre $Demande.registre
         services       = Get-AmicoServices $Demande.services
+        licences       = Get-AmicoLicences
+        antivirus      = Get-AmicoAntivirus
     }
     $r.erreurs = $script:Erreurs
     $r.duree_ms = [int]((Get-Date) - $debut).TotalMilliseconds

@@ -150,6 +150,22 @@ class Evaluateur:
             if r.type == "desinstallation"
         ]
         self._memo: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._codes_msi: dict[str, tuple[str, ...]] = {}
+        for e in catalogue.entrees.values():
+            for r in e.regles:
+                if r.type == "msi":
+                    self._codes_msi[r.code_produit] = self._codes_msi.get(r.code_produit, ()) + (
+                        e.id,
+                    )
+
+    def entrees_de(self, ligne: dict[str, Any]) -> tuple[str, ...]:
+        """Catalogue entries that claim this uninstall line (by name/key rule or MSI code)."""
+        nom = ligne.get("DisplayName")
+        cle = str(ligne.get("cle") or "")
+        ids = self._codes_msi.get(cle.upper(), ()) if cle.startswith("{") else ()
+        if isinstance(nom, str) and nom:
+            ids += self._correspondances(nom, str(ligne.get("Publisher") or ""), cle)
+        return ids
 
     def _correspondances(self, nom: str, editeur: str, nom_cle: str = "") -> tuple[str, ...]:
         cle = (nom, editeur, nom_cle)

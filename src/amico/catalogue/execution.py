@@ -16,6 +16,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+from .analyse import Politique, analyser_poste
 from .catalogue import Catalogue
 from .evaluation import CONFORME, ECHEC, LIBELLES, Evaluateur, Resultat, derive_poste
 from .plan import CODES_REDEMARRAGE, Plan, dans_fenetre, planifier
@@ -52,8 +53,27 @@ def traiter_poste(
     maintenant: dt.datetime | None = None,
     espace_libre_min_mo: int = 2048,
     delai_installation_s: int = 3600,
+    politique: Politique | None = None,
+    site: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Collect, evaluate, plan and (unless `verification`, i.e. check mode) apply."""
+    """Collect, evaluate, plan and (unless `verification`, i.e. check mode) apply.
+
+    With a `politique` (referentiel/catalogue/postes.yml), the report also holds `analyse`:
+    licences, antivirus and unlisted software read from the same (last) collect."""
+    site = site or {}
+
+    def fin(rapport, collecte, resultats, plan, simulation):
+        rapport = _finir(rapport, collecte, resultats, plan, simulation)
+        if politique is not None:
+            rapport["analyse"] = analyser_poste(
+                collecte,
+                evaluateur,
+                politique,
+                str(site.get("uai") or ""),
+                str(site.get("territoire") or ""),
+            )
+        return rapport
+
     profil = str(poste.get("profil") or "")
     systeme = poste.get("systeme") or None
     demande = catalogue.demande(profil, systeme)
@@ -81,14 +101,14 @@ def traiter_poste(
         },
     }
     if verification or not appliquer or not (plan.actions or plan.redemarrer_avant):
-        return _finir(rapport, collecte, resultats, plan, verification or not appliquer)
+        return fin(rapport, collecte, resultats, plan, verification or not appliquer)
 
     if plan.redemarrer_avant:
         sortie = distant(parametres_powershell({"Mode": "redemarrer", "Demande": demande}))
         rapport["appels_distants"] += 1
         rapport["changed"] = True
         rapport["redemarrage"]["lance"] = bool(sortie.get("redemarrage_lance"))
-        return _finir(rapport, collecte, resultats, plan, False)
+        return fin(rapport, collecte, resultats, plan, False)
 
     sortie = distant(
         parametres_powershell(
@@ -130,7 +150,7 @@ def traiter_poste(
         (apres.get("redemarrage") or {}).get("en_attente")
     )
     rapport["redemarrage"].update({"requis": redem, "lance": bool(sortie.get("redemarrage_lance"))})
-    return _finir(rapport, apres or collecte, nouveaux, plan, False)
+    return fin(rapport, apres or collecte, nouveaux, plan, False)
 
 
 def _finir(

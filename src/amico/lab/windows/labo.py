@@ -143,6 +143,30 @@ LIGNES = {
     },
 }
 
+# Software a real post carries beyond the référentiel (installed by hand or by a teacher):
+# what `non référencé` must list. Illustrative identities (vendor's usual form).
+LIGNES.update(
+    {
+        "chrome": {
+            "vue": "64",
+            "cle": "Google Chrome",
+            "DisplayName": "Google Chrome",
+            "DisplayVersion": "131.0.6778.140",
+            "Publisher": "Google LLC",
+            "UninstallString": r'"C:\Program Files\Google\Chrome\Application\131.0.6778.140\Installer\setup.exe" --uninstall --channel=stable --system-level',  # noqa: E501
+        },
+        "scratch": {
+            "vue": "utilisateur",
+            "sid": "S-1-5-21-1004336348-1177238915-682003330-1104",
+            "cle": "7f9e2b8a-3b1f-5c7e-9b7a-0d4c2e6f1a35",
+            "DisplayName": "Scratch 3 3.29.1",
+            "DisplayVersion": "3.29.1",
+            "Publisher": "Scratch Foundation",
+            "UninstallString": r'"C:\Users\eleve\AppData\Local\Programs\Scratch 3\Uninstall Scratch 3.exe" /currentuser',  # noqa: E501
+        },
+    }
+)
+
 INSTALLEURS: dict[str, dict[str, Any]] = {
     "Firefox Setup 128.5.0esr.exe": {
         "remplace": "^Mozilla Firefox",
@@ -218,12 +242,12 @@ POSTES_DEMO: dict[str, dict[str, Any]] = {
     # Old Firefox, old LibreOffice, no 7-Zip, Flash present, Java 8 (end of life) present.
     "p-s101-01": {
         "profil": "base",
-        "lignes": ["firefox_115", "libreoffice_76", "flash_npapi", "java_8u401"],
+        "lignes": ["firefox_115", "libreoffice_76", "flash_npapi", "java_8u401", "chrome"],
     },
     # Base conforme; VLC absent and its installer fails with 1603; GeoGebra at the pin.
     "p-s101-02": {
         "profil": "multimedia",
-        "lignes": ["firefox_128", "libreoffice_248", "sept_zip_2408", "geogebra"],
+        "lignes": ["firefox_128", "libreoffice_248", "sept_zip_2408", "geogebra", "scratch"],
         "etat": {"codes_forces": {"vlc-3.0.21-win64.exe": 1603}},
     },
     # Off: no WinRM answer.

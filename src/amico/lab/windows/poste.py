@@ -40,6 +40,45 @@ ENV = {
 }
 
 
+# What a volume-licensed education post answers (SoftwareLicensingProduct, Defender).
+LICENCES_DEFAUT: dict[str, Any] = {
+    "produits": [
+        {
+            "nom": "Windows(R), Education edition",
+            "description": "Windows(R) Operating System, VOLUME_KMSCLIENT channel",
+            "application": "55c92734-d682-4d71-983e-d6ec3f16059f",
+            "etat": 1,
+            "cle_partielle": "2YT43",
+            "canal": "Volume:GVLK",
+            "fin_grace_minutes": 259200,
+            "kms": "kms.ac-strasbourg.fr",
+        }
+    ],
+    "office_c2r": None,
+}
+ANTIVIRUS_DEFAUT: dict[str, Any] = {
+    "centre_securite": True,
+    "produits": [{"nom": "Windows Defender", "etat_produit": 397568}],
+    "defender": {
+        "actif": True,
+        "temps_reel": True,
+        "mode": "Normal",
+        "age_signatures_jours": 0,
+        "signatures_maj": None,
+        "version_signatures": "1.421.1234.0",
+    },
+}
+
+
+def _antivirus(etat: dict[str, Any]) -> dict[str, Any]:
+    av = copy.deepcopy(etat.get("antivirus", ANTIVIRUS_DEFAUT))
+    d = av.get("defender")
+    if isinstance(d, dict) and "age_signatures_jours" in d and d.get("signatures_maj") is None:
+        quand = dt.datetime.now(dt.UTC) - dt.timedelta(days=int(d["age_signatures_jours"]))
+        d["signatures_maj"] = quand.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return av
+
+
 class PosteInjoignable(ConnectionError):
     """The stand-in post does not answer (as a real post that is off)."""
 
@@ -134,6 +173,8 @@ class PosteSimule:
                 "InstallDate": None,
                 "WindowsInstaller": None,
                 "SystemComponent": None,
+                "ParentKeyName": None,
+                "ReleaseType": None,
             }
             sortie.update({k: v for k, v in ligne.items() if not k.startswith("_")})
             lignes.append(sortie)
@@ -194,6 +235,8 @@ class PosteSimule:
             "fichiers": fichiers,
             "registre": registre,
             "services": services,
+            "licences": copy.deepcopy(etat.get("licences", LICENCES_DEFAUT)),
+            "antivirus": _antivirus(etat),
             "erreurs": [],
             "duree_ms": 850,
         }
