@@ -85,6 +85,12 @@ appels_distants:
   description: Nombre d'allers-retours WinRM/PSRP pour ce poste.
   returned: success
   type: int
+analyse:
+  description: Lu dans la même collecte quand referentiel/catalogue/postes.yml accompagne le
+    catalogue - activation (licences Windows et Office, canal, état), antivirus (Centre de
+    sécurité, Defender, âge des signatures), logiciels non référencés et autorisés.
+  returned: quand postes.yml est à côté du catalogue
+  type: dict
 """
 
 if __name__ == "__main__":

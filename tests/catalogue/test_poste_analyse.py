@@ -261,3 +261,36 @@ def test_one_round_trip_on_the_standin_gives_everything(cat, tmp_path):
     assert a["activation"]["statut"] == "conforme"
     assert a["antivirus"]["statut"] == "non conforme"
     assert [x["nom"] for x in a["non_references"]] == ["Google Chrome"]
+
+
+def test_licence_report_cli_per_site(cat, tmp_path, capsys):
+    from amico.catalogue.campagne import enregistrer_poste
+    from amico.cli import main
+
+    ev = Evaluateur(cat)
+
+    def resultat(collecte):
+        return {
+            "derive": "conforme",
+            "resume": {},
+            "analyse": analyser_poste(collecte, ev, POLITIQUE, "0679901Y", "67", JOUR),
+        }
+
+    ok = {"licences": {"produits": [WINDOWS_KMS]}, **_av(0)}
+    mauvais = {
+        "licences": {"produits": [WINDOWS_KMS, OFFICE_MAK_GRACE]},
+        "desinstallation": [LIGNES["chrome"]],
+        **_av(8),
+    }
+    enregistrer_poste(tmp_path, "0679901-s101-01", resultat(ok), "0679901Y")
+    enregistrer_poste(tmp_path, "0679901-s101-02", resultat(mauvais), "0679901Y")
+    enregistrer_poste(tmp_path, "0689903-s201-01", resultat(ok), "0689903V")
+    assert main(["logiciels", "licences", "--etat", str(tmp_path), "--site", "0679901Y"]) == 0
+    sortie = capsys.readouterr().out
+    assert "Windows(R), Education edition | KMS | activé : 2 poste(s)" in sortie
+    assert "à traiter : 0679901-s101-02 — Office 21" in sortie
+    assert "antivirus : 0679901-s101-02 — signatures de 8 jours (seuil : 3)" in sortie
+    assert "non référencé : Google Chrome (1 poste(s) : 0679901-s101-02)" in sortie
+    assert "0689903" not in sortie
+    assert main(["logiciels", "licences", "--etat", str(tmp_path), "--site", "0000000X"]) == 2
+    assert "site 0000000X absent de la campagne" in capsys.readouterr().err

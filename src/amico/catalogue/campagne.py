@@ -33,7 +33,17 @@ def statut_hote(resultat: dict[str, Any] | None) -> dict[str, Any]:
             "message": msg,
         }
     plan = resultat.get("plan") or {}
+    analyse = resultat.get("analyse") or {}
     return {
+        # licences / antivirus / unlisted software of the last collect (per-site reports)
+        "analyse": {
+            "activation": analyse.get("activation"),
+            "antivirus": {k: (analyse.get("antivirus") or {}).get(k) for k in ("statut", "detail")},
+            "non_references": analyse.get("non_references") or [],
+            "autorises": analyse.get("autorises") or [],
+        }
+        if analyse
+        else None,
         "derive": resultat["derive"],
         "resume": resultat.get("resume") or {},
         "echecs": resultat.get("echecs") or [],
@@ -120,3 +130,29 @@ def enregistrer_poste(
     tmp.write_text(json.dumps(etat["postes"][hote], ensure_ascii=False, indent=1), "utf-8")
     tmp.replace(fichier)
     return etat["postes"][hote]
+
+
+def rapport_sites(etat: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per site: licence counts and posts to act on (`analyse.licences_site`), antivirus
+    deviations, and unlisted software with the posts that carry it."""
+    from .analyse import licences_site
+
+    par_site: dict[str, dict[str, Any]] = {}
+    for hote, st in sorted((etat.get("postes") or {}).items()):
+        par_site.setdefault(st.get("site", "?"), {})[hote] = st.get("analyse")
+    out = {}
+    for site, analyses in sorted(par_site.items()):
+        logiciels: dict[str, list[str]] = {}
+        antivirus = []
+        for hote, a in analyses.items():
+            for lg in (a or {}).get("non_references") or []:
+                logiciels.setdefault(str(lg.get("nom")), []).append(hote)
+            av = (a or {}).get("antivirus") or {}
+            if av.get("statut") == "non conforme":
+                antivirus.append({"poste": hote, "detail": av.get("detail")})
+        out[site] = {
+            "licences": licences_site(analyses),
+            "antivirus_a_traiter": antivirus,
+            "non_references": {n: sorted(h) for n, h in sorted(logiciels.items())},
+        }
+    return out

@@ -105,6 +105,41 @@ def _campagne(args: argparse.Namespace) -> int:
     return 0
 
 
+def _licences(args: argparse.Namespace) -> int:
+    from .campagne import charger, rapport_sites
+
+    etat = charger(args.etat)
+    if not etat:
+        print(f"aucune campagne dans {args.etat}", file=sys.stderr)
+        return 2
+    rapport = rapport_sites(etat)
+    if args.site:
+        if args.site not in rapport:
+            print(
+                f"erreur : site {args.site} absent de la campagne {args.etat} "
+                f"(sites : {', '.join(sorted(rapport)) or 'aucun'})",
+                file=sys.stderr,
+            )
+            return 2
+        rapport = {args.site: rapport[args.site]}
+    if args.json:
+        print(json.dumps(rapport, ensure_ascii=False, indent=1))
+        return 0
+    for site, r in rapport.items():
+        print(f"site {site} — licences :")
+        for c in r["licences"]["comptes"]:
+            print(f"  {c['produit']} | {c['canal']} | {c['etat']} : {c['postes']} poste(s)")
+        for p in r["licences"]["a_traiter"]:
+            print(f"  à traiter : {p['poste']} — {p['detail']}")
+        if r["licences"]["sans_donnees"]:
+            print("  sans donnée de licence : " + ", ".join(r["licences"]["sans_donnees"]))
+        for p in r["antivirus_a_traiter"]:
+            print(f"  antivirus : {p['poste']} — {p['detail']}")
+        for nom, postes in r["non_references"].items():
+            print(f"  non référencé : {nom} ({len(postes)} poste(s) : {', '.join(postes)})")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("logiciels", help="catalogue logiciel des postes Windows")
     sp = p.add_subparsers(dest="action_logiciels", metavar="ACTION")
@@ -140,5 +175,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     k = sp.add_parser("campagne", help="progression d'une campagne par site, postes à relancer")
     k.add_argument("--etat", required=True, help="dossier de la campagne (postes/<poste>.json)")
     k.set_defaults(func=_campagne)
+
+    li = sp.add_parser(
+        "licences",
+        help="rapport par site : licences (produit, canal, état), antivirus, non référencés",
+    )
+    li.add_argument("--etat", required=True, help="dossier de la campagne (postes/<poste>.json)")
+    li.add_argument("--site", default=None, help="UAI d'un seul site")
+    li.add_argument("--json", action="store_true")
+    li.set_defaults(func=_licences)
 
     p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
