@@ -77,7 +77,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 try:
     from amico.referentiel.findings import ReferentielInvalide
-    from amico.referentiel.inventory import build
+    from amico.referentiel.inventory import InventaireInvalide, build
     from amico.referentiel.loader import load
 except ImportError as _exc:  # pragma: no cover - reported at parse time
     IMPORT_ERROR = _exc
@@ -128,6 +128,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if self.get_option("cache"):
                 self._cache[cache_key] = {"fingerprint": fingerprint, "data": data}
         self._populate(data)
+        # the run-time perimeter re-check and valider.yml read the same référentiel
+        self.inventory.set_variable("all", "amico_referentiel", root)
         if "commutateurs" in data["groups"]:
             # switch tasks run on the controller: its own Python has the amico package
             # (a template here would stay raw: inventory values are not templated)
@@ -140,15 +142,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             ref = load(root)
         except ReferentielInvalide as exc:
             raise AnsibleParserError(exc.report()) from None
-        inv = build(
-            ref,
-            operateur=self.get_option("operateur"),
-            phase=self.get_option("phase"),
-            sites=self.get_option("sites"),
-            territoires=self.get_option("territoires"),
-            inclure_postes=self.get_option("inclure_postes"),
-            connexion_windows=self.get_option("connexion_windows"),
-        )
+        try:
+            inv = build(
+                ref,
+                operateur=self.get_option("operateur"),
+                phase=self.get_option("phase"),
+                sites=self.get_option("sites"),
+                territoires=self.get_option("territoires"),
+                inclure_postes=self.get_option("inclure_postes"),
+                connexion_windows=self.get_option("connexion_windows"),
+            )
+        except InventaireInvalide as exc:
+            raise AnsibleParserError(str(exc)) from None
         for reason, count in sorted(inv.excluded.items()):
             self.display.v(f"amico: {count} hôte(s) exclu(s) : {reason}")
         return {"groups": inv.groups, "hosts": inv.hosts, "memberships": inv.memberships}

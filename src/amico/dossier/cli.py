@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from amico.referentiel.findings import ReferentielInvalide
+from amico.referentiel.inventory import InventaireInvalide, check_options
 from amico.referentiel.loader import load
 from amico.scope import ScopeError, add_scope_arguments, select_sites
 
@@ -59,10 +60,11 @@ def run(args) -> int:
     try:
         ref = load(args.referentiel)
         sites = select_sites(ref, args)
+        check_options(ref, args.operateur, args.phase, None, None)
     except ReferentielInvalide as exc:
         print(exc.report(), file=sys.stderr)
         return 2
-    except ScopeError as exc:
+    except (ScopeError, InventaireInvalide) as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
     if args.date_reference:

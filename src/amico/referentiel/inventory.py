@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from amico.referentiel.loader import Referentiel
 from amico.referentiel.matrice import actors_with, may_act, services_by_id
+from amico.referentiel.perimetre import type_autorise
 from amico.referentiel.plan import site_subnets
 
 # host kind -> (group name, connection group)
@@ -86,6 +87,46 @@ class InventoryData:
         self.excluded[reason] = self.excluded.get(reason, 0) + 1
 
 
+class InventaireInvalide(ValueError):
+    """An inventory option names nothing the référentiel knows (message in French)."""
+
+
+def check_options(
+    ref: Referentiel,
+    operateur: str | None,
+    phase: str | None,
+    sites: list[str] | None,
+    territoires: list[str] | None,
+) -> None:
+    """Refuse an option that would silently select nothing (a typo in `operateur` gives
+    no rights at all, hence an empty inventory): name the value and the allowed ones."""
+    problems = []
+
+    def unknown(option: str, values, allowed) -> None:
+        bad = [str(v) for v in values if v not in allowed]
+        if bad:
+            problems.append(
+                f"{option} : « {', '.join(bad)} » inconnu ; valeurs admises : "
+                f"{', '.join(sorted(map(str, allowed)))}"
+            )
+
+    if operateur is not None:
+        unknown("operateur", [operateur], {a.id for a in ref.organisation.acteurs})
+    if phase is not None:
+        unknown("phase", [phase], {p.id for p in ref.matrice.phases})
+    if sites:
+        unknown("sites", [s.upper() for s in sites], {s.uai for s in ref.sites})
+    if territoires:
+        codes = {t.code for c in ref.organisation.collectivites for t in c.territoires}
+        unknown("territoires", [str(t) for t in territoires], codes)
+    if problems:
+        raise InventaireInvalide(
+            "Configuration d'inventaire invalide : "
+            + " ; ".join(problems)
+            + ". Corriger le fichier *.amico.yml (ou AMICO_OPERATEUR / AMICO_PHASE)."
+        )
+
+
 def _contact(contact) -> dict | None:
     return contact.model_dump(exclude_none=True) if contact else None
 
@@ -99,6 +140,7 @@ def build(
     inclure_postes: bool = True,
     connexion_windows: str = "winrm",
 ) -> InventoryData:
+    check_options(ref, operateur, phase, sites, territoires)
     operateur = operateur or ref.perimetre.operateur_defaut
     phase = phase or ref.perimetre.phase_defaut
     services = services_by_id(ref.matrice)
@@ -108,7 +150,7 @@ def build(
     allowed: dict[str, bool] = {}
     for kind, spec in ref.perimetre.types_hote.items():
         service = services[spec.service]
-        ok = spec.perimetre == "collectivite" and may_act(service, phase, operateur)
+        ok, _ = type_autorise(ref, kind, operateur, phase)  # the one rule, run time too
         allowed[kind] = ok
         if kind in KIND_GROUPS and ok:
             inv.group(

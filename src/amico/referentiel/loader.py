@@ -186,6 +186,48 @@ def _parse(path: Path, model: type[BaseModel], findings: list[Finding]) -> Any:
         return None
 
 
+def _site_files(site_dir: Path, findings: list[Finding]) -> list[Path]:
+    """Every `sites/*.yml`; a missing folder and a site under another extension (`.yaml`,
+    `.YML`: it would be silently skipped) are errors, an empty folder a warning."""
+    if not site_dir.is_dir():
+        findings.append(
+            Finding(
+                site_dir,
+                (),
+                "dossier des sites absent : aucun collège ne serait traité",
+                "créer le dossier sites/ avec un fichier <UAI>.yml par collège",
+            )
+        )
+        return []
+    paths, misnamed = [], False
+    for path in sorted(site_dir.iterdir()):
+        if path.suffix == ".yml":
+            paths.append(path)
+        elif path.suffix.lower() in (".yaml", ".yml"):
+            misnamed = True
+            findings.append(
+                Finding(
+                    path,
+                    (),
+                    f"extension « {path.suffix} » : ce fichier de site serait ignoré",
+                    f"renommer en {path.stem}.yml (seuls les fichiers sites/*.yml sont lus)",
+                    ligne=1,
+                )
+            )
+    if not paths and not misnamed:
+        # a warning, not an error: `amico referentiel nouveau-site` starts from there
+        findings.append(
+            Finding(
+                site_dir,
+                (),
+                "aucun fichier de site (sites/*.yml) : aucun collège ne sera traité",
+                "ajouter un fichier <UAI>.yml par collège (amico referentiel nouveau-site)",
+                gravite="avertissement",
+            )
+        )
+    return paths
+
+
 def load(root: str | Path, strict: bool = True) -> Referentiel:
     """Load and check the référentiel at `root`; raise ReferentielInvalide on any error."""
     from amico.referentiel.validate import cross_check
@@ -201,7 +243,7 @@ def load(root: str | Path, strict: bool = True) -> Referentiel:
     sites: list[Site] = []
     site_paths: list[Path] = []
     site_dir = root / "sites"
-    for path in sorted(site_dir.glob("*.yml")) if site_dir.is_dir() else []:
+    for path in _site_files(site_dir, findings):
         site = _parse(path, Site, findings)
         if site is not None:
             sites.append(site)
