@@ -294,3 +294,40 @@ def test_licence_report_cli_per_site(cat, tmp_path, capsys):
     assert "0689903" not in sortie
     assert main(["logiciels", "licences", "--etat", str(tmp_path), "--site", "0000000X"]) == 2
     assert "site 0000000X absent de la campagne" in capsys.readouterr().err
+
+
+def test_drift_report_shows_activation_antivirus_and_unlisted(cat, tmp_path):
+    """Through the drift merge and the HTML report, as `amico drift` writes them."""
+    from amico.derive.attendu import preparer
+    from amico.derive.fusion import fusionner
+    from amico.derive.historique import Historique
+    from amico.derive.html import rendre
+    from amico.derive.modele import resultat_hote
+    from amico.referentiel import load
+
+    ref = load(ROOT / "referentiel")
+    site = next(s for s in ref.sites if s.uai == "0679901Y")
+    dossier = tmp_path / "run"
+    execution = preparer(ref, [site], dossier)
+    hotes = execution["sites"][0]["hotes"]
+    poste = next(h for h, t in hotes.items() if t.startswith("poste_"))
+    collecte = {
+        "desinstallation": SOCLE + [LIGNES["chrome"]],
+        "licences": {"produits": [WINDOWS_KMS, OFFICE_MAK_GRACE]},
+        **_av(9),
+    }
+    analyse = analyser_poste(collecte, Evaluateur(cat), POLITIQUE, "0679901Y", "67", JOUR)
+    res = resultat_hote(poste, "0679901Y", hotes[poste], comparer_poste([], set(), analyse))
+    (dossier / "hotes" / f"{poste}.json").write_text(json.dumps(res), "utf-8")
+    with Historique() as h:
+        r = fusionner(dossier, [], dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC), h)
+    regles = {e["regle"] for e in r["ecarts"] if e["hote"] == poste}
+    assert {"poste.activation", "poste.antivirus", "poste.non_reference"} <= regles
+    html = rendre(r)
+    for libelle in (
+        "Licences Windows et Office activées",
+        "Antivirus exigé par l&#39;Académie",
+        "Logiciels hors référentiel (non référencés",
+        "Google Chrome",
+    ):
+        assert libelle in html or libelle.replace("&#39;", "'") in html, libelle
