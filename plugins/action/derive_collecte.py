@@ -134,14 +134,21 @@ class ActionModule(ActionBase):
             args.get("mot_de_passe") or task_vars.get("amico_commutateurs__mot_de_passe") or "",
             float(args["delai"]),
         )
+        from amico.switches.facts import COMMANDS, TemplateError, parse_lldp
+
         driver = get_driver(vendor, target)
         try:
             with driver:
                 snap = driver.read()
+                lldp = driver.run(COMMANDS[vendor]["lldp"])
         except DriverError as exc:
             raise AnsibleConnectionFailure(str(exc)) from exc
+        try:
+            voisins = parse_lldp(vendor, lldp)
+        except TemplateError as exc:  # the uplinks are then "non vérifiable", not lost
+            voisins = f"voisins LLDP illisibles : {exc}"
         return comparaison.comparer_commutateur(
-            attendu, parse(vendor, snap.running, snap.vlan_brief)
+            attendu, parse(vendor, snap.running, snap.vlan_brief), voisins
         )
 
     def _serveur(self, attendu, task_vars):

@@ -3,7 +3,12 @@
 import datetime as dt
 import json
 
-from dossier_outputs import PROCURVE_INTERFACES_BRIEF, PROCURVE_MAC_TABLE, PROCURVE_RUNNING
+from dossier_outputs import (
+    PROCURVE_INTERFACES_BRIEF,
+    PROCURVE_LLDP,
+    PROCURVE_MAC_TABLE,
+    PROCURVE_RUNNING,
+)
 
 from amico.dossier.collecte import gather_switch, save_facts
 from amico.switches.backup import BackupRepo
@@ -49,13 +54,15 @@ def ios_backup_compliant() -> str:
 
 
 class _Driver:
-    class conn:  # noqa: N801 - stands for the netmiko session of a driver
-        answers = {"show mac-address": PROCURVE_MAC_TABLE,
-                   "show interfaces brief": PROCURVE_INTERFACES_BRIEF}  # fmt: skip
+    """Stands for an opened driver (``Driver.run``) of sw-acces1-0679901y."""
 
-        @classmethod
-        def send_command(cls, command, read_timeout=None):
-            return cls.answers[command]
+    answers = {"show mac-address": PROCURVE_MAC_TABLE,
+               "show interfaces brief": PROCURVE_INTERFACES_BRIEF,
+               "show lldp info remote-device": PROCURVE_LLDP}  # fmt: skip
+
+    @classmethod
+    def run(cls, command):
+        return cls.answers[command]
 
 
 SERVER_FACTS = {

@@ -42,8 +42,35 @@ def decrire_port(p: PortState | None) -> str:
     return txt
 
 
-def comparer_commutateur(attendu: dict[str, Any], courant: SwitchState) -> list[dict]:
-    """Running state (parsed by amico.switches.parsing) vs the switch intent."""
+def comparer_liaisons(attendu: dict[str, Any], vendor: str, voisins) -> list[dict]:
+    """Uplinks described with ``vers`` vs the LLDP neighbours read on the switch
+    (``voisins``: list of Neighbour, or a French message when LLDP could not be read)."""
+    from amico.switches.lldp import CONFIRMEE, check_uplinks, uplinks
+    from amico.switches.ranges import compress_names
+
+    switch = next(c for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"])
+    links = uplinks(switch, vendor)
+    if isinstance(voisins, str):
+        return [
+            constat("commutateur.liaison", f"{compress_names(p)} vers {v}", NON_VERIFIABLE,
+                    f"voisin LLDP {v}", None, voisins)
+            for p, v in links
+        ]  # fmt: skip
+    return [
+        constat(
+            "commutateur.liaison",
+            c.objet,
+            CONFORME if c.statut == CONFIRMEE else NON_CONFORME,
+            f"voisin LLDP {c.vers}",
+            c.vu,
+        )
+        for c in check_uplinks(links, voisins)
+    ]
+
+
+def comparer_commutateur(attendu: dict[str, Any], courant: SwitchState, voisins=None) -> list[dict]:
+    """Running state (parsed by amico.switches.parsing) vs the switch intent; with
+    ``voisins`` (LLDP, see :func:`comparer_liaisons`) the uplinks are checked too."""
     intent = intent_from_site(attendu["site"], attendu["plan_vlans"], attendu["nom"])
     plan = make_plan(courant, intent)
     ch = plan.changes
@@ -118,6 +145,8 @@ def comparer_commutateur(attendu: dict[str, Any], courant: SwitchState) -> list[
         )
     else:
         out.append(constat("commutateur.nom_hote", "hostname", CONFORME, intent.hostname))
+    if voisins is not None:
+        out += comparer_liaisons(attendu, intent.vendor, voisins)
     return out
 
 

@@ -35,6 +35,7 @@ REGLES: dict[str, str] = {
     "commutateur.port": "Ports : mode, VLAN, description",
     "commutateur.management": "Adresse de management",
     "commutateur.nom_hote": "Nom d'hôte",
+    "commutateur.liaison": "Liaisons montantes du référentiel (vers) vues par LLDP",
     "serveur.systeme": "Système (version de Debian)",
     "serveur.paquet": "Paquets du rôle installés",
     "serveur.service": "Services actifs et activés (ou masqués)",

@@ -104,6 +104,22 @@ def _facts_ports(vendor: str, facts: dict | None) -> dict[str, dict]:
     return out
 
 
+def _lldp_marks(sw, facts: dict | None, marks: dict[frozenset, str]) -> None:
+    """Per switch pair: ``confirmee`` when either end's LLDP neighbours confirm the
+    référentiel's ``vers`` link, ``non_confirmee`` when gathered LLDP does not show it."""
+    from amico.switches.lldp import CONFIRMEE, check_uplinks, neighbours_from_facts, uplinks
+
+    neighbours = neighbours_from_facts(facts)
+    if neighbours is None:
+        return
+    for check in check_uplinks(uplinks(sw, sw.fabricant), neighbours):
+        key = frozenset((sw.nom, check.vers))
+        if check.statut == CONFIRMEE:
+            marks[key] = CONFIRMEE
+        else:
+            marks.setdefault(key, "non_confirmee")
+
+
 def _vlan_cell(port, vlan_names: dict[int, str]) -> str:
     if port.mode == "trunk":
         text = "étiquetés " + (compress(port.vlans) if port.vlans else "aucun")
@@ -186,8 +202,10 @@ class SiteBuilder:
         switches, brassage = [], []
         site_dict = site.model_dump(mode="json")
         reports = {r.switch: r for r in cfg.site_configs(site, site_dict, self.plan_vlans)}
+        lldp: dict[frozenset, str] = {}
         for sw in site.commutateurs:
             facts, problem = read_facts(site.uai, sw.nom)
+            _lldp_marks(sw, facts, lldp)
             if problem:
                 missing.append(f"{sw.nom} : {problem}")
             elif facts is None:
@@ -269,7 +287,7 @@ class SiteBuilder:
         else:
             missing.append("contact AMICo absent (ni sur le site ni sur le territoire)")
         title = f"{site.nom} ({site.uai}) — synoptique réseau"
-        dot = syn.build_dot(site, salles, title)
+        dot = syn.build_dot(site, salles, title, lldp=lldp)
         links, foreign = syn.uplinks(site)
         ctx = {
             "site": {

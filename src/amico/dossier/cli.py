@@ -50,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="lire d'abord l'état des ports et les MAC sur les commutateurs "
                         f"(SSH ; mot de passe dans ${PASSWORD_ENV})")  # fmt: skip
     parser.add_argument("--utilisateur", default="amico", help="compte SSH des commutateurs")
+    parser.add_argument("--labo", action="store_true",
+                        help="avec --collecter : lire les commutateurs émulés du labo en cours "
+                        "(amico lab up) au lieu de leurs adresses du référentiel")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -73,8 +76,13 @@ def run(args) -> int:
         except ValueError:
             print("erreur : --date attend AAAA-MM-JJ", file=sys.stderr)
             return 2
-    if args.collecter and _collect(sites, args.utilisateur) != 0:
-        return 1
+    if args.labo and not args.collecter:
+        print("erreur : --labo va avec --collecter", file=sys.stderr)
+        return 2
+    if args.collecter:
+        code = _collect(sites, args.utilisateur, labo=args.labo)
+        if code != 0:
+            return code
     out = args.out or default_out()
     opts = Options(
         phase=args.phase,
@@ -99,16 +107,36 @@ def run(args) -> int:
     return 0
 
 
-def _collect(sites, user: str) -> int:
+def _collect(sites, user: str, labo: bool = False) -> int:
+    """Gather every switch of ``sites``; 0, or 2 on bad usage. A switch that cannot be
+    read is reported on its line and the others go on (exit code unchanged: the dossier
+    then says "non collecté" for it)."""
     from amico.dossier.collecte import collect_site
     from amico.switches.drivers import Target
 
     password = os.environ.get(PASSWORD_ENV)
+    where: dict[str, tuple[str, int]] = {}
+    if labo:
+        from amico.lab.demo import Labo
+
+        lab = Labo()
+        etat = lab.lire()
+        if not etat or not etat.get("commutateurs"):
+            print(
+                "erreur : --labo : aucun labo en cours (lancer « amico lab up »)", file=sys.stderr
+            )
+            return 2
+        where = {n: (c["hote"], int(c["port"])) for n, c in etat["commutateurs"].items()}
+        password = password or lab.secrets()["commutateurs_mot_de_passe"]
     if not password:
         print(f"erreur : --collecter demande le mot de passe dans ${PASSWORD_ENV}", file=sys.stderr)
         return 2
     for site in sites:
-        targets = {sw.nom: Target(str(sw.adresse), 22, user, password) for sw in site.commutateurs}
+        targets = {
+            sw.nom: Target(*where.get(sw.nom, (str(sw.adresse), 22)), user, password)
+            for sw in site.commutateurs
+            if not labo or sw.nom in where
+        }
         for name, status in collect_site(site, targets).items():
             print(f"{site.uai} {name} : collecte {status}")
     return 0

@@ -2,7 +2,8 @@
 
 Drawn from the référentiel's port maps only: Internet -> pare-feu/routeur -> the core
 switch's trunk without ``vers`` (the router link) -> switches along their ``vers`` links
-(one edge per pair of switches, VLANs carried on it) -> rooms served by access ports;
+(one edge per pair of switches, VLANs carried on it; marked when the switches' gathered
+LLDP neighbours confirm it, or do not show it) -> rooms served by access ports;
 servers hang on the access port of their VLAN in their room when one is described,
 dashed otherwise.
 
@@ -122,8 +123,12 @@ def router_ports(site) -> tuple[str | None, list[str], set[int]]:
     return None, [], set()
 
 
-def build_dot(site, salles: dict[str, str], title: str) -> str:
-    """The DOT source of the site's synoptique (deterministic: référentiel order only)."""
+def build_dot(site, salles: dict[str, str], title: str, lldp: dict | None = None) -> str:
+    """The DOT source of the site's synoptique (deterministic: référentiel order only).
+    ``lldp``: {frozenset({switch, switch}): "confirmee" | "non_confirmee"} from the
+    gathered LLDP neighbours; a confirmed link is drawn green, one LLDP does not show is
+    drawn dotted and says so."""
+    lldp = lldp or {}
     out = [
         f"digraph {q(site.uai)} {{",
         f'  graph [rankdir=TB, fontname="Helvetica", fontsize=11, nodesep=0.35, '
@@ -179,6 +184,16 @@ def build_dot(site, salles: dict[str, str], title: str) -> str:
         if missing:
             lines.append(f"non décrite côté {', '.join(missing)}")
             attrs += ", style=dashed"
+        seen = lldp.get(frozenset((link.a, link.b)))
+        if seen == "confirmee":
+            lines.append("✓ confirmée par LLDP")
+            if link.consistent:
+                attrs += ', color="#137333"'
+        elif seen:
+            lines.append("non vue par LLDP")
+            attrs += ', color="#b06000", fontcolor="#b06000"'
+            if not missing:
+                attrs += ", style=dotted"
         out.append(
             f"  {q(node_id('sw', link.a))} -> {q(node_id('sw', link.b))} "
             f"[id={q(link.edge_id)}, {attrs}, label={label(*lines)}];"

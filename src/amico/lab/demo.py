@@ -202,6 +202,7 @@ class Labo:
         return etat
 
     def _commutateurs(self, ref, sites, inv) -> dict[str, dict]:
+        from amico.lab.switches.cablage import cablage
         from amico.lab.switches.runner import SwitchLab
         from amico.switches.intent import intent_from_site
 
@@ -220,7 +221,8 @@ class Labo:
                         "platform": PLATFORM[intent.vendor],
                         "username": UTILISATEUR,
                         "password": mot_de_passe,
-                        "initial": etat_livraison(intent),
+                        # posts' MACs on their room's ports, LLDP on both ends of uplinks
+                        "initial": {**etat_livraison(intent), **cablage(brut, sw.nom)},
                     }
                 )
         if not devices:

@@ -82,6 +82,29 @@ class BaseSwitch:
         self.config_lines = 0
         self.sessions = 0
         self.saved = False
+        init = initial or {}
+        self.model = str(init.get("modele") or "")
+        # What a real switch learns from its cabling (read-only in the lab):
+        # "macs": {port: [[mac, vlan], ...]}, "voisins": {port: {"nom", "port", "chassis"}},
+        # "etats": {port: "up" | "down"} (default: up when something is learnt on it).
+        self.macs: dict[str, list[tuple[str, int]]] = {
+            str(k): [(str(m), int(v)) for m, v in items]
+            for k, items in (init.get("macs") or {}).items()
+        }
+        self.neighbours: dict[str, dict] = {
+            str(k): dict(v) for k, v in (init.get("voisins") or {}).items()
+        }
+        self.link_states: dict[str, str] = {
+            str(k): str(v) for k, v in (init.get("etats") or {}).items()
+        }
+        self.own_mac = "02:" + ":".join(
+            f"{b:02x}" for b in hashlib.sha256(name.encode()).digest()[:5]
+        )
+
+    def link_up(self, port: str) -> bool:
+        if port in self.link_states:
+            return self.link_states[port] == "up"
+        return bool(self.macs.get(port) or port in self.neighbours)
 
     # fault helpers -----------------------------------------------------------------
     def rejected(self, line: str) -> bool:
@@ -138,6 +161,22 @@ def _short_if(name: str) -> str:
         if name.startswith(full):
             return short + name[len(full) :]
     return name
+
+
+# IOS 12.0 on the 2900XL/3500XL prints "interface VLAN1" (uppercase) and, like the 2950
+# (12.1), the MAC-first "show mac-address-table" layout.
+IOS_XL_MODELS = re.compile(r"(?:2900XL|3500XL)", re.I)
+IOS_OLD_MAC_MODELS = re.compile(r"(?:2900XL|3500XL|2950)", re.I)
+
+
+def _dotted(mac: str) -> str:
+    digits = re.sub(r"[^0-9a-f]", "", mac.lower())
+    return ".".join(digits[i : i + 4] for i in range(0, 12, 4))
+
+
+def _procurve_mac(mac: str) -> str:
+    digits = re.sub(r"[^0-9a-f]", "", mac.lower())
+    return f"{digits[:6]}-{digits[6:]}"
 
 
 @dataclass
@@ -231,8 +270,9 @@ class IosSwitch(BaseSwitch):
             if port.shutdown:
                 lines.append(" shutdown")
             lines.append("!")
+        svi = "VLAN" if IOS_XL_MODELS.search(self.model) else "Vlan"
         for vid in sorted(self.svis):
-            lines.append(f"interface Vlan{vid}")
+            lines.append(f"interface {svi}{vid}")
             addr = self.svis[vid]
             lines.append(f" ip address {addr}" if addr else " no ip address")
             lines.append("!")
@@ -266,6 +306,88 @@ class IosSwitch(BaseSwitch):
             out.append(f"{vid:<4} {self.vlans[vid]:<32} active    {ports}".rstrip())
         for vid, vname in IOS_RESERVED.items():
             out.append(f"{vid:<4} {vname:<32} act/unsup")
+        return "\n".join(out)
+
+    def show_mac_table(self) -> str:
+        """``show mac address-table``: the Catalyst access layout with the switch's own
+        entries (CPU, its SVI), or the MAC-first 2950/XL layout on those models."""
+        learnt = [
+            (vlan, mac, name)
+            for name in sorted(self.macs, key=_port_key)
+            for mac, vlan in self.macs[name]
+        ]
+        if IOS_OLD_MAC_MODELS.search(self.model):
+            out = [
+                f"Dynamic Addresses Count:               {len(learnt)}",
+                "Secure Addresses (User-defined) Count: 0",
+                "Static Addresses (User-defined) Count: 0",
+                "System Self Addresses Count:           1",
+                f"Total MAC addresses:                   {len(learnt) + 1}",
+                "Non-static Address Table:",
+                "Destination Address  Address Type  VLAN  Destination Port",
+                "-------------------  ------------  ----  --------------------",
+            ]
+            out += [f"{_dotted(m):<20} Dynamic       {v:>4}  {n}" for v, m, n in learnt]
+            return "\n".join(out)
+        out = [
+            "          Mac Address Table",
+            "-------------------------------------------",
+            "",
+            "Vlan    Mac Address       Type        Ports",
+            "----    -----------       --------    -----",
+            " All    0100.0ccc.cccc    STATIC      CPU",
+            " All    ffff.ffff.ffff    STATIC      CPU",
+        ]
+        for vid in sorted(v for v, a in self.svis.items() if a):
+            out.append(f"{vid:>4}    {_dotted(self.own_mac)}    STATIC      Vl{vid} ")
+        out += [f"{v:>4}    {_dotted(m)}    DYNAMIC     {_short_if(n)}" for v, m, n in learnt]
+        out.append(f"Total Mac Addresses for this criterion: {len(out) - 5}")
+        return "\n".join(out)
+
+    def show_interfaces_status(self) -> str:
+        out = ["", "Port      Name               Status       Vlan       Duplex  Speed Type"]
+        for name in sorted(self.ports, key=_port_key):
+            port = self.ports[name]
+            status = (
+                "disabled"
+                if port.shutdown
+                else ("connected" if self.link_up(name) else "notconnect")
+            )
+            vlan = "trunk" if port.mode == "trunk" else str(port.access)
+            speed = ("a-full", "a-1000") if status == "connected" else ("auto", "auto")
+            out.append(
+                f"{_short_if(name):<9} {(port.description or '')[:18]:<18} {status:<12} "
+                f"{vlan:<10} {speed[0]:>6} {speed[1]:>6} 10/100/1000BaseTX"
+            )
+        return "\n".join(out)
+
+    def show_lldp_detail(self) -> str:
+        out = []
+        for name in sorted(self.neighbours, key=_port_key):
+            n = self.neighbours[name]
+            out += [
+                "------------------------------------------------",
+                f"Local Intf: {_short_if(name)}",
+                f"Chassis id: {n.get('chassis') or '0200.0000.0001'}",
+                f"Port id: {n.get('port', '')}",
+                f"Port Description: {n.get('port', '')}",
+                f"System Name: {n.get('nom', '')}",
+                "",
+                "System Description:",
+                n.get("description") or "Emulated switch",
+                "",
+                "Time remaining: 105 seconds",
+                "System Capabilities: B",
+                "Enabled Capabilities: B",
+                "Management Addresses - not advertised",
+                "Auto Negotiation - supported, enabled",
+                "Physical media capabilities:",
+                "    1000baseT(FD)",
+                "Media Attachment Unit type: 30",
+                "Vlan ID: 1",
+                "",
+            ]
+        out += ["", f"Total entries displayed: {len(self.neighbours)}", ""]
         return "\n".join(out)
 
     # configuration lines -----------------------------------------------------------------
@@ -397,6 +519,9 @@ class IosSwitch(BaseSwitch):
             vid = int(words[3])
             if vid in IOS_RESERVED or not 1 <= vid <= 4094:
                 return ctx, IOS_INVALID
+            if vid not in self.vlans and self.vtp_mode == "client":
+                port.access = vid  # a VTP client cannot create it: the port waits for it
+                return ctx, ""
             if vid not in self.vlans:  # IOS creates the VLAN, and says so
                 self.vlans[vid] = f"VLAN{vid:04d}"
                 port.access = vid
@@ -622,6 +747,15 @@ class IosSession(_Session):
         if joined in ("show vlan brief", "show vlan", "sh vlan brief", "show vlan-switch"):
             with dev.lock:
                 return dev.show_vlan_brief()
+        if joined in ("show mac address-table", "show mac-address-table"):
+            with dev.lock:
+                return dev.show_mac_table()
+        if joined == "show interfaces status":
+            with dev.lock:
+                return dev.show_interfaces_status()
+        if joined == "show lldp neighbors detail":
+            with dev.lock:
+                return dev.show_lldp_detail()
         if joined == "show version":
             return (
                 f"Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4\n"
@@ -772,7 +906,17 @@ class ProcurveSwitch(BaseSwitch):
         self, name: str, nports: int = 24, initial: dict | None = None, faults: dict | None = None
     ) -> None:
         super().__init__(name, nports, initial, faults)
-        self.port_names = [str(n) for n in range(1, nports + 1)]
+        init = initial or {}
+        # Real port names: a stack ("1/1-1/24,2/1-2/24"), a chassis with lettered modules
+        # ("A1-A22,B1-B24,C1i-C3i"); default 1..nports. Trunk groups ("agregats":
+        # {"Trk1": ["23", "24"]}) replace their members in VLAN memberships.
+        spec = init.get("noms_ports")
+        self.physical = expand_interfaces(spec) if spec else [str(n) for n in range(1, nports + 1)]
+        self.trunk_groups: dict[str, list[str]] = {
+            str(k): [str(m) for m in v] for k, v in (init.get("agregats") or {}).items()
+        }
+        members = {m for group in self.trunk_groups.values() for m in group}
+        self.port_names = [p for p in self.physical if p not in members] + list(self.trunk_groups)
         self.vlans: dict[int, PcVlan] = {
             1: PcVlan("DEFAULT_VLAN", untagged=set(self.port_names), ip="dhcp-bootp")
         }
@@ -838,6 +982,8 @@ class ProcurveSwitch(BaseSwitch):
         ]
         for port in sorted(self.port_desc, key=_port_key):
             out += [f"interface {port}", f'   name "{self.port_desc[port]}"', "   exit"]
+        for group, members in sorted(self.trunk_groups.items()):
+            out.append(f"trunk {compress_names(members)} {group.lower()} lacp")
         out.append('snmp-server community "public" unrestricted')
         for vid in sorted(self.vlans):
             v = self.vlans[vid]
@@ -859,6 +1005,57 @@ class ProcurveSwitch(BaseSwitch):
             out.append("   exit")
         out += ["spanning-tree", "no tftp server", "password manager", ""]
         return "\n".join(out)
+
+    def show_mac_address(self) -> str:
+        out = [
+            "",
+            " Status and Counters - Port Address Table",
+            "",
+            "  MAC Address       Port                            VLAN",
+            "  ----------------- ------------------------------- ----",
+        ]
+        for name in sorted(self.macs, key=_port_key):
+            for mac, vlan in self.macs[name]:
+                out.append(f"  {_procurve_mac(mac):<17} {name:<31} {vlan}")
+        return "\n".join(out) + "\n"
+
+    def show_interfaces_brief(self) -> str:
+        group_of = {m: g for g, ms in self.trunk_groups.items() for m in ms}
+        out = [
+            "",
+            " Status and Counters - Port Status",
+            "",
+            "                          | Intrusion                           MDI  Flow Bcast",
+            "  Port         Type       | Alert     Enabled Status Mode       Mode Ctrl Limit",
+            "  ------------ ---------- + --------- ------- ------ ---------- ---- ---- -----",
+        ]
+        for name in self.physical:
+            shown = f"{name}-{group_of[name]}" if name in group_of else name
+            up = self.link_up(name) or (name in group_of and self.link_up(group_of[name]))
+            status, mode = ("Up", "1000FDx") if up else ("Down", "1000FDx")
+            out.append(
+                f"  {shown:<12} 100/1000T  | No        Yes     {status:<6} {mode:<10} "
+                f"{'MDIX' if up else 'Auto':<4} off  0"
+            )
+        return "\n".join(out) + "\n"
+
+    def show_lldp_remote(self) -> str:
+        out = [
+            "",
+            " LLDP Remote Devices Information",
+            "",
+            "  LocalPort | ChassisId          PortId             PortDescr SysName           ",
+            "  --------- + ------------------ ------------------ --------- ------------------",
+        ]
+        for name in sorted(self.neighbours, key=_port_key):
+            n = self.neighbours[name]
+            chassis = _procurve_mac(n.get("chassis") or "02:00:00:00:00:01")
+            remote = str(n.get("port", ""))
+            # the summary truncates system names to 18 characters, ending with "..."
+            sysname = str(n.get("nom", ""))
+            sysname = sysname if len(sysname) <= 18 else sysname[:15] + "..."
+            out.append(f"  {name:<9} | {chassis:<18} {remote:<18} {remote[:9]:<9} {sysname}")
+        return "\n".join(out) + "\n"
 
     def show_vlans(self) -> str:
         out = [
@@ -1051,6 +1248,15 @@ class ProcurveSession(_Session):
         if joined in ("show vlans", "show vlan"):
             with dev.lock:
                 return dev.show_vlans()
+        if joined == "show mac-address":
+            with dev.lock:
+                return dev.show_mac_address()
+        if joined == "show interfaces brief":
+            with dev.lock:
+                return dev.show_interfaces_brief()
+        if joined == "show lldp info remote-device":
+            with dev.lock:
+                return dev.show_lldp_remote()
         if joined in ("write memory", "write mem"):
             dev.saved = True
             return ""

@@ -35,8 +35,12 @@ def etat_livraison(intent, uplink: str | None = None) -> dict[str, Any]:
             port["vlans"] = sorted(set(port["vlans"]) | set(tagged))
             if natif is not None:
                 port["natif"] = int(natif)
+    from amico.lab.switches.cablage import voisins_annonces
+
     return {
         "vlans": vlans,
         "mgmt": {"vlan": intent.mgmt_vlan, "address": intent.mgmt_address},
         "ports": ports,
+        # cabled as the référentiel says: its uplink neighbours answer LLDP
+        "voisins": voisins_annonces(intent),
     }
