@@ -87,8 +87,18 @@ options:
     default: false
     env: [{name: AMICO_GLPI_INVENTAIRE}]
     ini: [{section: callback_glpi, key: inventaire}]
+  inventory_auth:
+    description: >-
+      Authentification de l'inventaire natif exigée par GLPI 11 (none, basic ou oauth :
+      jeton client_credentials de portée inventory). Secrets dans AMICO_GLPI_INVENTORY_LOGIN,
+      AMICO_GLPI_INVENTORY_PASSWORD, AMICO_GLPI_INVENTORY_CLIENT_ID,
+      AMICO_GLPI_INVENTORY_CLIENT_SECRET ou le fichier chiffré, jamais ici.
+    default: none
+    choices: [none, basic, oauth]
+    env: [{name: AMICO_GLPI_INVENTORY_AUTH}]
+    ini: [{section: callback_glpi, key: inventory_auth}]
   secrets_file:
-    description: Fichier YAML des jetons, chiffré par ansible-vault (clés app_token, user_token, login, password, client_id, client_secret).
+    description: Fichier YAML des jetons, chiffré par ansible-vault (clés app_token, user_token, login, password, client_id, client_secret, inventory_login, inventory_password, inventory_client_id, inventory_client_secret).
     type: path
     env: [{name: AMICO_GLPI_SECRETS_FILE}]
     ini: [{section: callback_glpi, key: fichier_secrets}]
@@ -285,6 +295,7 @@ class CallbackModule(CallbackBase):
                     "budget": self.get_option("budget"),
                     "verify_tls": self.get_option("verify_tls"),
                     "ca_file": self.get_option("ca_file"),
+                    "inventory_auth": self.get_option("inventory_auth"),
                 },
                 secrets_file=self.get_option("secrets_file"),
                 loader=self._loader,
@@ -301,7 +312,13 @@ class CallbackModule(CallbackBase):
             mode=self.get_option("mode"),
         )
         ops = plan(self._findings, matrix, routing, run) + self._inventory_ops
-        outcome = deliver(ops, config, Spool(self.get_option("spool")))
+        # Every configured entity is checked against the API profile before any ticket.
+        entities = set(routing.get("entites", {}).values())
+        if routing.get("entite_defaut") is not None:
+            entities.add(int(routing["entite_defaut"]))
+        outcome = deliver(ops, config, Spool(self.get_option("spool")), entities=entities)
         self._display.display(outcome.summary())
         for err in outcome.errors:
             self._display.warning(config.scrub(err))
+        for warning in outcome.warnings:
+            self._display.warning(config.scrub(warning))

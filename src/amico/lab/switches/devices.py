@@ -126,6 +126,25 @@ class BaseSwitch:
 # Cisco IOS-like
 # ----------------------------------------------------------------------------------
 IOS_INVALID = "% Invalid input detected at '^' marker."
+# Refusals of real Catalysts, worded as they print them (issue 17.6/17.7)
+IOS_ENCAP_AUTO = (
+    'Command rejected: An interface whose trunk encapsulation is "Auto" can not be '
+    'configured to "trunk" mode.'
+)
+IOS_VTP_CLIENT = "% VTP VLAN configuration not allowed when device is in CLIENT mode."
+# Catalysts that also speak ISL: their trunk encapsulation defaults to "Auto", so
+# ``switchport mode trunk`` needs ``switchport trunk encapsulation dot1q`` first; the
+# dot1q-only ones (2960...) do not know that command at all.
+ISL_MODELS = re.compile(r"(?:3550|3560(?!-?CX)|3750|4[59]\d\d|65\d\d|2900XL|3500XL)", re.I)
+
+
+def ios_error(out: str) -> bool:
+    """What IOS prints when it refuses a line (informational ``%`` lines excepted)."""
+    return (out.startswith("%") and not out.startswith("% Access VLAN does not exist")) or (
+        out.startswith("Command rejected")
+    )
+
+
 IOS_RESERVED = {
     1002: "fddi-default",
     1003: "token-ring-default",
@@ -187,6 +206,7 @@ class IosPort:
     native: int = 1
     description: str | None = None
     shutdown: bool = False
+    encapsulation: str = "auto"  # ISL-capable models only: auto | dot1q
 
 
 class IosSwitch(BaseSwitch):
@@ -204,10 +224,14 @@ class IosSwitch(BaseSwitch):
         self.files: dict[str, str] = {}
         self.file_prompt_quiet = False
         self.last_change = dt.datetime.now(dt.UTC)
+        self.model = (initial or {}).get("modele") or "WS-C2960X-24PS-L"
+        self.isl = bool(ISL_MODELS.search(self.model))
+        self.vtp_mode = (initial or {}).get("vtp") or "server"  # server | client
         self.apply_initial(initial or {})
 
     # initial state: {"vlans": {id: name}, "mgmt": {"vlan": 900, "address": "a/len"},
-    #                 "ports": {name: {"mode":..., "vlan":..., "vlans": [...], "natif":...}}}
+    #                 "ports": {name: {"mode":..., "vlan":..., "vlans": [...], "natif":...}},
+    #                 "modele": "WS-C3750X-24P" (ISL-capable) | ..., "vtp": "client"}
     def apply_initial(self, initial: dict) -> None:
         for vid, vname in (initial.get("vlans") or {}).items():
             self.vlans[int(vid)] = vname
@@ -224,6 +248,7 @@ class IosSwitch(BaseSwitch):
                     {p["natif"]} if p.get("natif") else set()
                 )
                 port.native = p.get("natif") or 1
+                port.encapsulation = "dot1q"  # a trunk that works was configured so
             else:
                 port.mode = "access"
                 port.access = int(p.get("vlan") or 1)
@@ -261,6 +286,8 @@ class IosSwitch(BaseSwitch):
                 lines.append(f" description {port.description}")
             if port.access != 1:
                 lines.append(f" switchport access vlan {port.access}")
+            if self.isl and port.encapsulation == "dot1q":
+                lines.append(" switchport trunk encapsulation dot1q")
             if port.allowed is not None:
                 lines.append(f" switchport trunk allowed vlan {compress(port.allowed) or 'none'}")
             if port.native != 1:
@@ -400,7 +427,7 @@ class IosSwitch(BaseSwitch):
             return ctx, IOS_INVALID
         with self.lock:
             new_ctx, out = self._config_line(ctx, words, line.strip())
-            if not out.startswith("%"):
+            if not ios_error(out):
                 self.touch()
                 self.count_config_line()
             return new_ctx, out
@@ -421,6 +448,10 @@ class IosSwitch(BaseSwitch):
         if words[:4] == ["no", "file", "prompt", "quiet"]:
             self.file_prompt_quiet = False
             return ("config",), ""
+        if self.vtp_mode == "client" and (
+            (cmd == "vlan" and len(words) == 2) or words[:2] == ["no", "vlan"]
+        ):
+            return ctx, IOS_VTP_CLIENT
         if cmd == "vlan" and len(words) == 2:
             try:
                 ids = expand_ints(words[1])
@@ -477,7 +508,7 @@ class IosSwitch(BaseSwitch):
             out = ""
             for name in ctx[1]:
                 _, out = self._if_line(("if", name), words, line)
-                if out.startswith("% Invalid"):
+                if ios_error(out):
                     return ctx, out
             return ctx, out
         name = ctx[1]
@@ -513,12 +544,17 @@ class IosSwitch(BaseSwitch):
             and len(words) == 3
             and words[2] in ("access", "trunk")
         ):
+            if words[2] == "trunk" and self.isl and port.encapsulation == "auto":
+                return ctx, IOS_ENCAP_AUTO
             port.mode = words[2]
             return ctx, ""
         if words[:3] == ["switchport", "access", "vlan"] and len(words) == 4:
             vid = int(words[3])
             if vid in IOS_RESERVED or not 1 <= vid <= 4094:
                 return ctx, IOS_INVALID
+            if vid not in self.vlans and self.vtp_mode == "client":
+                port.access = vid  # a VTP client cannot create it: the port waits for it
+                return ctx, ""
             if vid not in self.vlans and self.vtp_mode == "client":
                 port.access = vid  # a VTP client cannot create it: the port waits for it
                 return ctx, ""
@@ -557,9 +593,17 @@ class IosSwitch(BaseSwitch):
         if words[:5] == ["no", "switchport", "trunk", "native", "vlan"]:
             port.native = 1
             return ctx, ""
-        if words[:3] == ["switchport", "trunk", "encapsulation"]:
+        if words[:3] == ["switchport", "trunk", "encapsulation"] and self.isl:
+            if words[3:] not in (["dot1q"], ["isl"], ["negotiate"]):
+                return ctx, IOS_INVALID
+            port.encapsulation = "dot1q" if words[3] == "dot1q" else "auto"
             return ctx, ""
-        return ctx, IOS_INVALID
+        if words[:4] == ["no", "switchport", "trunk", "encapsulation"] and self.isl:
+            if port.mode == "trunk":
+                return ctx, IOS_ENCAP_AUTO
+            port.encapsulation = "auto"
+            return ctx, ""
+        return ctx, IOS_INVALID  # a dot1q-only model has no encapsulation command
 
     def replace_with(self, text: str) -> list[str]:
         """``configure replace``: reset what the running config holds, then apply ``text``.
@@ -584,15 +628,11 @@ class IosSwitch(BaseSwitch):
             try:
                 with self.lock:
                     new_ctx, out = self._config_line(ctx, stripped.split(), stripped)
-                    if not out.startswith("%"):
+                    if not ios_error(out):
                         self.touch()
             except (ValueError, IndexError):
                 new_ctx, out = ctx, IOS_INVALID
-            if (
-                out.startswith("% Invalid")
-                or out.startswith("%Default")
-                or out.startswith("% Default")
-            ):
+            if ios_error(out):
                 errors.append(f"{stripped}\n{out}")
             else:
                 ctx = new_ctx
@@ -761,7 +801,7 @@ class IosSession(_Session):
                 f"Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4\n"
                 f"{dev.hostname} uptime is 1 week, 2 days, 3 hours, "
                 f"{dev.config_lines % 60} minutes\n"
-                "cisco WS-C2960X-24PS-L (APM86XXX) processor with 524288K bytes of memory.\n"
+                f"cisco {dev.model} (APM86XXX) processor with 524288K bytes of memory.\n"
                 "Processor board ID FOC0000X0AA\nConfiguration register is 0xF"
             )
         if joined == "show archive":
