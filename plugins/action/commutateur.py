@@ -44,6 +44,14 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(
                 f"paquet Python amico introuvable par le contrôleur Ansible : {exc}"
             ) from exc
+        from amico.referentiel.perimetre import VARIABLES, refus_execution
+
+        # the switch's own référentiel record, not the inventory group, decides
+        refus = refus_execution(
+            self._templar.template({k: (task_vars or {}).get(k) for k in VARIABLES})
+        )
+        if refus:
+            return {**result, "failed": True, "msg": refus}
         try:
             # the Académie's VLANs of the whole plan, not only those the site lists
             intent = intent_from_inventory(

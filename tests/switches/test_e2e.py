@@ -147,3 +147,66 @@ def test_hostile_values_are_refused_before_anything_is_sent(make_lab, intents):
         assert diff_states(now, before[res.name], vendor).empty
     assert "saut de ligne" in results[0].error
     assert "forme non admise" in results[1].error
+
+
+def test_refused_lines_are_reported_with_the_device_words(make_lab, intents, monkeypatch):
+    """Issue 17.6/17.7 over SSH: an ISL-capable Catalyst (model learnt from `show version`,
+    none in the référentiel) gets the encapsulation line and accepts the new trunk; the
+    same push without it, a VTP client switch (napalm merge path) and a ProCurve without
+    the port (netmiko path) are reported as refused lines with the device's own message,
+    at push time, and the switches are restored."""
+    access = copy.deepcopy(intents[ACCESS])
+    access.model = None
+    access.ports.insert(-1, {"interfaces": "23", "mode": "trunk", "vlans": [100, 110]})
+    core = copy.deepcopy(intents[CORE])
+    core.ports.insert(0, {"interfaces": "30", "mode": "acces", "vlan": 100})  # 24-port switch
+    isl = {**staged(access), "modele": "WS-C3750X-24P"}
+    devices = [
+        ("isl", "cisco", isl, None),
+        ("isl-sans", "cisco", isl, None),
+        ("vtp-client", "cisco", {**staged(access), "vtp": "client"}, None),
+        ("procurve", "aruba", staged(core), None),
+    ]
+    lab, targets = make_lab(devices, processes=2)
+
+    def named(intent, name):
+        other = copy.deepcopy(intent)
+        other.hostname = name
+        return other
+
+    ok = apply_switch(named(access, "isl"), targets["isl"], backup=False)
+    assert ok.status == MODIFIE, ok.error
+    i = ok.commands.index("interface GigabitEthernet1/0/23")
+    assert ok.commands[i + 1 : i + 3] == [
+        " switchport trunk encapsulation dot1q",
+        " switchport mode trunk",
+    ]
+    assert read_state("cisco", targets["isl"]).ports["GigabitEthernet1/0/23"].mode == "trunk"
+
+    import amico.switches.run as run
+
+    monkeypatch.setattr(run, "needs_dot1q", lambda vendor, model: False)
+    results = {
+        r.name: r
+        for r in apply_many(
+            [
+                (named(access, "isl-sans"), targets["isl-sans"]),
+                (named(access, "vtp-client"), targets["vtp-client"]),
+                (named(core, "procurve"), targets["procurve"]),
+            ],
+            backup=False,
+        )
+    }
+    expected = {
+        "isl-sans": 'Command rejected: An interface whose trunk encapsulation is "Auto" can '
+        'not be configured to "trunk" mode.',
+        "vtp-client": "« vlan 100 » : % VTP VLAN configuration not allowed when device is "
+        "in CLIENT mode.",
+        "procurve": "Module not present for port or invalid port: 30",
+    }
+    for name, message in expected.items():
+        res = results[name]
+        assert res.status == RESTAURE, (name, res.status, res.error)
+        assert res.error.startswith("ligne refusée par le commutateur"), (name, res.error)
+        assert message in res.error, (name, res.error)
+        assert "vérification après envoi" not in res.error  # seen at push time

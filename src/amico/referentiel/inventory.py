@@ -22,6 +22,7 @@ KIND_GROUPS = {
     "serveur_pedagogique": "serveurs_pedagogiques",
     "serveur_administratif": "serveurs_administratifs",
     "commutateur": "commutateurs",
+    "pare_feu": "pare_feux",
     "peripherique_pedagogique": "peripheriques_pedagogiques",
     "peripherique_administratif": "peripheriques_administratifs",
 }
@@ -276,6 +277,14 @@ def build(
         else:
             for _ in site.commutateurs:
                 inv.skip(f"commutateur (périmètre {operateur}/{phase})")
+
+        for dev in (*site.pare_feux, *site.proxys):
+            # the Académie's during the transitional phase: never handed to a run
+            if not allowed.get("pare_feu"):
+                inv.skip(f"pare_feu (périmètre {operateur}/{phase})")
+                continue
+            vars_ = {"ansible_host": str(dev.adresse)} if dev.adresse else {}
+            inv.add(dev.nom, vars_, [g_site, KIND_GROUPS["pare_feu"]])
 
         if not inclure_postes:
             continue

@@ -92,6 +92,11 @@ def desired_state(
         for name in intent.port_names(str(spec["interfaces"])):
             desired.ports[name] = port
             managed.append(name)
+            if intent.vendor == "aruba" and not _carried(port):
+                refusals.append(
+                    f"port {name} : un port ProCurve doit rester membre d'au moins un VLAN "
+                    "(le référentiel n'y met ni vlan, ni vlans, ni natif)"
+                )
             for vid in _carried(port):
                 if vid in academie and vid not in current.vlans:
                     refusals.append(

@@ -127,7 +127,10 @@ def _procurve_ops(changes: Changes) -> dict:
         for v in tb - ta:
             if v != ua:
                 notag.setdefault(v, set()).add(pc.name)
-        if ua is None and ub is not None:
+        # a ProCurve port must stay in at least one VLAN: its untagged membership is only
+        # removed once it is tagged somewhere (the tagged lines come first); a port left in
+        # no VLAN is refused by the planner and keeps its untagged VLAN here
+        if ua is None and ub is not None and ta:
             nountag.setdefault(ub, set()).add(pc.name)
         if (a.description or None) != (b.description or None):
             descriptions.append((pc.name, a.description))
@@ -142,9 +145,24 @@ def _procurve_ops(changes: Changes) -> dict:
     }
 
 
-def render_commands(vendor: str, changes: Changes) -> list[str]:
-    """Configuration-mode commands applying ``changes`` (without ``configure``/``end``)."""
-    extra = _procurve_ops(changes) if vendor == "aruba" else {}
+# Catalyst families that also speak ISL: a trunk's encapsulation defaults to "Auto" and
+# ``switchport mode trunk`` is rejected until ``switchport trunk encapsulation dot1q`` is
+# set (3550, 3560 but not the compact 3560-C/CX, 3750, 4500/4900, 6500, 7600, 2900XL,
+# 3500XL). The dot1q-only ones (2960, 3650, 3850, 9000...) do not know the command.
+_ISL_MODELS = re.compile(
+    r"(?<!\d)(?:2900XL|3500XL|3550|3560(?!-?C)|3750|4[05]\d\d|49\d\d|65\d\d|76\d\d)", re.I
+)
+
+
+def needs_dot1q(vendor: str, model: str | None) -> bool:
+    """True when trunks must be told ``switchport trunk encapsulation dot1q`` first."""
+    return vendor == "cisco" and bool(model) and bool(_ISL_MODELS.search(model))
+
+
+def render_commands(vendor: str, changes: Changes, *, dot1q: bool = False) -> list[str]:
+    """Configuration-mode commands applying ``changes`` (without ``configure``/``end``);
+    ``dot1q``: see :func:`needs_dot1q`."""
+    extra = _procurve_ops(changes) if vendor == "aruba" else {"dot1q": dot1q}
     text = COMMAND_ENV.get_template(f"{vendor}/commandes.j2").render(ch=changes, **extra)
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     lines = _ios_ranges(lines) if vendor == "cisco" else lines

@@ -19,7 +19,13 @@ from amico.switches.intent import SwitchIntent
 from amico.switches.model import SwitchState
 from amico.switches.parsing import parse
 from amico.switches.plan import diff_states, make_plan
-from amico.switches.render import RenderError, render_commands, render_config, unified_diff
+from amico.switches.render import (
+    RenderError,
+    needs_dot1q,
+    render_commands,
+    render_config,
+    unified_diff,
+)
 
 # status values (French, shown in reports)
 CONFORME = "conforme"  # nothing to change
@@ -125,8 +131,9 @@ def _apply(
         res.diff = unified_diff(res.before, res.after, intent.hostname)
         res.refusals = list(plan.refusals)
         try:
-            res.commands = render_commands(vendor, plan.changes)
+            res.commands = render_commands(vendor, plan.changes, dot1q=dot1q)
         except RenderError as exc:  # defence in depth behind the référentiel's schema
+        dot1q = needs_dot1q(vendor, _model(driver, intent, plan.changes, res))
             res.refusals.append(
                 f"commande refusée par le contrôle d'AMICo avant tout envoi : {exc} ; "
                 "corriger cette valeur dans le référentiel (rien n'a été envoyé)"
@@ -166,7 +173,7 @@ def _apply(
             if not left.empty:
                 raise PushRejected(
                     "vérification après envoi : la configuration relue diffère "
-                    "de la configuration voulue : " + _gaps(vendor, left)
+                    "de la configuration voulue : " + _gaps(vendor, left, dot1q)
                 )
             driver.save()
         except (DriverError, ValueError, RuntimeError) as exc:  # napalm/netmiko raise these too
@@ -187,14 +194,27 @@ def _apply(
             )
             return
         res.status, res.changed = MODIFIE, True
+                dot1q=dot1q,
         if backup and intent.uai:
             res.backup_after = _backup(intent, new_running, "après modification par AMICo", res)
 
 
-def _gaps(vendor: str, changes) -> str:
+def _model(driver: Driver, intent: SwitchIntent, changes, res: SwitchResult) -> str | None:
+    """The switch's model when a port is to be made a trunk (the encapsulation depends on
+    it): what the device reports, else the référentiel's ``modele``."""
+    if not any(pc.after.mode == "trunk" for pc in changes.ports):
+        return intent.model
+    try:
+        return driver.platform_model() or intent.model
+    except DriverError as exc:
+        res.warnings.append(f"modèle non lu sur le commutateur ({exc}) : modèle du référentiel")
+        return intent.model
+
+
+def _gaps(vendor: str, changes, dot1q: bool = False) -> str:
     """The first commands that would close ``changes``, for an error message."""
     try:
-        return "; ".join(render_commands(vendor, changes)[:10])
+        return "; ".join(render_commands(vendor, changes, dot1q=dot1q)[:10])
     except RenderError as exc:
         return f"(écarts non affichables : {exc})"
 
@@ -227,6 +247,7 @@ def _restore(
 ) -> None:
     """Bring the switch back to ``previous`` (vendor rollback first when it has one, then
     line by line from the parsed backup), and verify."""
+    dot1q: bool = False,
     vendor = intent.vendor
     fresh: Driver | None = None
     try:
@@ -238,7 +259,8 @@ def _restore(
         _, now = _read_state(driver, vendor)
         back = diff_states(now, previous, vendor)
         if not back.empty:
-            driver.push_plain(render_commands(vendor, back))  # RenderError: handled below
+            # RenderError: handled below
+            driver.push_plain(render_commands(vendor, back, dot1q=dot1q))
             _, now = _read_state(driver, vendor)
             back = diff_states(now, previous, vendor)
         if back.empty:
@@ -249,7 +271,7 @@ def _restore(
         else:
             res.status = NON_RESTAURE
             res.error = f"{res.error} ; RESTAURATION INCOMPLÈTE, écarts restants : " + _gaps(
-                vendor, back
+                vendor, back, dot1q
             )
     except (DriverError, RenderError) as exc:
         res.status = NON_RESTAURE

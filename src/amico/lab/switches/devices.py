@@ -555,9 +555,6 @@ class IosSwitch(BaseSwitch):
             if vid not in self.vlans and self.vtp_mode == "client":
                 port.access = vid  # a VTP client cannot create it: the port waits for it
                 return ctx, ""
-            if vid not in self.vlans and self.vtp_mode == "client":
-                port.access = vid  # a VTP client cannot create it: the port waits for it
-                return ctx, ""
             if vid not in self.vlans:  # IOS creates the VLAN, and says so
                 self.vlans[vid] = f"VLAN{vid:04d}"
                 port.access = vid

@@ -10,16 +10,20 @@ from netmiko.exceptions import ConfigInvalidException
 from amico.switches.drivers.base import (
     LOST,
     Driver,
-    PushRejected,
     SessionLost,
     Snapshot,
     connection_error,
+    rejected,
     watch_session,
 )
 
+# What ArubaOS-Switch prints when it refuses a line; anchored at a line start so that an
+# echoed command (``name "Error log"``) never matches, the whole line kept as the message.
 ERROR_PATTERN = (
-    r"Invalid input|cannot be deleted|must be a member|Module not present|"
-    r"String too long|Error"
+    r"^\s*(?:Invalid input|Incomplete input|Ambiguous input|Module not present|"
+    r"String too long|The default VLAN cannot|Port \S+: a port must|.*cannot be deleted|"
+    r".*must be a member|Error|Unable to|Value .* out of range|.*not allowed|"
+    r"Command rejected).*$"
 )
 
 
@@ -58,7 +62,7 @@ class ArubaDriver(Driver):
         except ConfigInvalidException as exc:
             with contextlib.suppress(LOST):
                 self.conn.exit_config_mode()
-            raise PushRejected(f"ligne refusée par le commutateur : {exc}") from exc
+            raise rejected(exc) from exc
         except LOST as exc:
             raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
 

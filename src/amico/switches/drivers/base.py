@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 from dataclasses import dataclass, field
 
@@ -38,6 +39,28 @@ class SessionLost(DriverError):
 
 class PushRejected(DriverError):
     pass
+
+
+def refused_lines(output: str, pattern: str, commands: list[str]) -> list[str]:
+    """The device's refusals in ``output`` (lines matching ``pattern``), each with the
+    command it answered when the output echoes it: ``« cmd » : message``."""
+    sent = {c.strip() for c in commands}
+    out: list[str] = []
+    previous = ""
+    for line in output.splitlines():
+        text = line.strip()
+        if re.match(pattern, line):
+            out.append(f"« {previous} » : {text}" if previous in sent else text)
+        elif text and set(text) != {"^"} and not text.startswith("^"):
+            previous = text
+    return out
+
+
+def rejected(exc: BaseException, where: str = "") -> PushRejected:
+    """netmiko's ``ConfigInvalidException`` as a French report with the device's words."""
+    m = re.search(r"at command: (.*), matched error: (.*)$", str(exc), re.S)
+    text = f"« {m.group(1).strip()} » : {m.group(2).strip()}" if m else str(exc)
+    return PushRejected(f"ligne refusée par le commutateur{where} : {text}")
 
 
 @dataclass
@@ -129,6 +152,10 @@ class Driver:
     def restore_native(self) -> bool:
         """Vendor rollback mechanism if any (napalm ``rollback`` on IOS)."""
         return False
+
+    def platform_model(self) -> str | None:
+        """The hardware model the device reports, when the driver can read it."""
+        return None
 
     def save(self) -> None:
         """Write the running config to startup, over the netmiko session (`self.conn`)."""

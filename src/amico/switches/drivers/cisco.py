@@ -8,6 +8,8 @@ completes it from the backup."""
 
 from __future__ import annotations
 
+import re
+
 from napalm import get_network_driver
 from napalm.base.exceptions import MergeConfigException
 from netmiko.exceptions import ConfigInvalidException
@@ -19,10 +21,19 @@ from amico.switches.drivers.base import (
     SessionLost,
     Snapshot,
     connection_error,
+    refused_lines,
+    rejected,
     watch_session,
 )
 
-ERROR_PATTERN = r"% Invalid input|may not be|% Incomplete command|% Ambiguous command"
+# What IOS prints when it refuses a line: a ``%`` message (``% Invalid input``, ``% VTP
+# VLAN configuration not allowed...``, ``%Default VLAN 1 may not be deleted``), except the
+# informational ones and syslog messages, or ``Command rejected: ...``. Anchored at a line
+# start (an echoed command never matches) and kept whole as the message.
+ERROR_PATTERN = (
+    r"^\s*(?:%(?! ?Access VLAN does not exist)(?! ?Warning)(?![A-Z0-9_]+-\d-[A-Z0-9_]+:)"
+    r"|Command rejected).*$"
+)
 
 
 class CiscoDriver(Driver):
@@ -65,24 +76,57 @@ class CiscoDriver(Driver):
         return Snapshot(f"{running}\n! ---- show vlan brief ----\n{_comment(brief)}", brief)
 
     def push(self, commands: list[str]) -> str:
+        """napalm merge. napalm itself only fails on ``Invalid input detected`` in the
+        output of ``copy <file> running-config``; that output is captured here and every
+        other refusal (``Command rejected``, ``% VTP ...``) is reported too."""
         config = "\n".join(commands + ["end"])
+        outputs: list[str] = []
+        handler = self.napalm._commit_handler
+
+        def capture(cmd: str) -> str:
+            out = handler(cmd)
+            outputs.append(out)
+            return out
+
+        self.napalm._commit_handler = capture
         try:
             self.napalm.load_merge_candidate(config=config)
             self.last_compare = self.napalm.compare_config()
             self.napalm.commit_config()
         except MergeConfigException as exc:  # napalm already ran its own rollback
-            raise PushRejected(f"ligne refusée par le commutateur (napalm) : {exc}") from exc
+            lines = refused_lines(str(exc), ERROR_PATTERN, commands) or [str(exc)]
+            raise PushRejected(
+                "ligne refusée par le commutateur (fusion napalm) : " + " ; ".join(lines)
+            ) from exc
         except LOST as exc:
             raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
+        finally:
+            del self.napalm._commit_handler  # back to napalm's own method
+        refusals = refused_lines("\n".join(outputs), ERROR_PATTERN, commands)
+        if refusals:
+            raise PushRejected(
+                "ligne refusée par le commutateur (fusion napalm) : " + " ; ".join(refusals)
+            )
         return self.last_compare
 
     def push_plain(self, commands: list[str]) -> str:
         try:
             return self.conn.send_config_set(commands, error_pattern=ERROR_PATTERN, read_timeout=60)
         except ConfigInvalidException as exc:
-            raise PushRejected(f"ligne refusée par le commutateur : {exc}") from exc
+            raise rejected(exc) from exc
         except LOST as exc:
             raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
+
+    def platform_model(self) -> str | None:
+        """The model ``show version`` names (``WS-C3750X-24P``), None if it names none."""
+        try:
+            out = self.conn.send_command("show version", read_timeout=30)
+        except LOST as exc:
+            raise SessionLost(f"session perdue pendant la lecture : {exc}") from exc
+        m = re.search(r"^[Cc]isco (\S+) .*processor", out, re.M) or re.search(
+            r"^Model [Nn]umber\s*:\s*(\S+)", out, re.M
+        )
+        return m.group(1) if m else None
 
     def restore_native(self) -> bool:
         try:

@@ -1,0 +1,185 @@
+"""Who may act on which host: the one place that decides it (inventory AND run time).
+
+The inventory plugin hands a host to a run only when `type_autorise` says so; at run time,
+every role and action plugin that changes a host asks `controle_execution` again, from
+the host's OWN record in the référentiel (not from the groups the inventory gave it): an
+extra static inventory file that puts an Académie server into `serveurs_pedagogiques`
+does not make it a pedagogical server.
+
+`controle_execution` is called once per host and task by Ansible workers: it reads a
+per-référentiel table (host -> type) cached under state_dir("cache", "perimetre"), keyed
+by the sizes and modification times of the référentiel's files, instead of loading the
+whole référentiel each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from amico.referentiel.matrice import may_act, services_by_id
+
+# site list -> host type of its records (servers: by role)
+_TYPE_PAR_LISTE = {"commutateurs": "commutateur", "pare_feux": "pare_feu", "proxys": "pare_feu"}
+
+
+class HorsPerimetre(Exception):
+    """The configured operator may not act on this host; message in French."""
+
+
+def type_autorise(ref, type_hote: str, operateur: str, phase: str) -> tuple[bool, str]:
+    """(allowed, reason): the operator holds R or A, in this phase, for the service that
+    covers this host type, and the type is not the Académie's."""
+    spec = ref.perimetre.types_hote.get(type_hote)
+    if spec is None:
+        return False, f"type d'hôte « {type_hote} » absent de perimetre.yml"
+    if spec.perimetre != "collectivite":
+        return False, f"{type_hote} : périmètre de l'Académie (perimetre.yml)"
+    service = services_by_id(ref.matrice).get(spec.service)
+    if service is None or not may_act(service, phase, operateur):
+        return False, (
+            f"{type_hote} : l'opérateur « {operateur} » n'a ni R ni A pour le service "
+            f"« {spec.service} » en phase « {phase} » (matrice des services)"
+        )
+    return True, ""
+
+
+def type_des_hotes(ref) -> dict[str, dict[str, str]]:
+    """Every named record of every site: {name: {"type": host type, "uai": UAI}}."""
+    out: dict[str, dict[str, str]] = {}
+    for site in ref.sites:
+        for champ in type(site).model_fields:
+            valeur = getattr(site, champ)
+            if not isinstance(valeur, list):
+                continue
+            for rec in valeur:
+                nom = getattr(rec, "nom", None)
+                if not isinstance(nom, str):
+                    continue
+                kind = _type_de(champ, rec)
+                if kind is not None:
+                    out[nom.lower()] = {"type": kind, "uai": site.uai}
+    return out
+
+
+def _type_de(champ: str, rec) -> str | None:
+    if champ == "serveurs":
+        return {"nas": "serveur_pedagogique"}.get(rec.role, rec.role)
+    if champ == "postes":
+        return f"poste_{rec.usage}"
+    if champ == "peripheriques":
+        return f"peripherique_{rec.usage}"
+    if champ in _TYPE_PAR_LISTE:
+        return _TYPE_PAR_LISTE[champ]
+    explicit = getattr(rec, "type_hote", None) or getattr(rec, "role", None)
+    return explicit if isinstance(explicit, str) else None
+
+
+def verifier_hote(ref, nom: str, operateur: str | None = None, phase: str | None = None):
+    """Raise HorsPerimetre unless the operator may act on host `nom` (its own record)."""
+    operateur = operateur or ref.perimetre.operateur_defaut
+    phase = phase or ref.perimetre.phase_defaut
+    rec = type_des_hotes(ref).get(nom.lower())
+    _decider(nom, rec, operateur, phase, lambda k: type_autorise(ref, k, operateur, phase))
+
+
+def _decider(nom, rec, operateur, phase, autorise) -> None:
+    if rec is None:
+        raise HorsPerimetre(
+            f"hôte « {nom} » absent du référentiel : AMICo n'agit que sur les hôtes qu'il "
+            "décrit (ajouter l'hôte à son site, ou retirer l'inventaire qui l'ajoute). "
+            "Rien n'a été modifié sur cet hôte."
+        )
+    ok, pourquoi = autorise(rec["type"])
+    if not ok:
+        raise HorsPerimetre(
+            f"hôte « {nom} » ({rec['type']}, collège {rec['uai']}) hors du périmètre de "
+            f"l'opérateur « {operateur} » en phase « {phase} » : {pourquoi}. Le référentiel "
+            "fait foi, quel que soit le groupe d'inventaire. Rien n'a été modifié sur cet hôte."
+        )
+
+
+# -- run time: one cached table per référentiel state ----------------------------------------
+
+
+def _empreinte(racine: Path, operateur: str | None, phase: str | None) -> str:
+    h = hashlib.sha256(f"{racine.resolve()}|{operateur}|{phase}".encode())
+    for dossier, _dirs, fichiers in sorted(os.walk(racine)):
+        for f in sorted(fichiers):
+            if f.endswith((".yml", ".yaml")):
+                st = os.stat(os.path.join(dossier, f))
+                h.update(f"{dossier}/{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def table_perimetre(racine: Path, operateur: str | None, phase: str | None) -> dict:
+    """{"operateur", "phase", "hotes": {name: {type, uai}}, "types": {type: [ok, reason]}}."""
+    from amico.state import state_dir
+
+    racine = Path(racine)
+    cle = _empreinte(racine, operateur, phase)
+    fichier = state_dir("cache", "perimetre") / f"{cle}.json"
+    try:
+        return json.loads(fichier.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    from amico.referentiel.loader import load
+
+    ref = load(racine)
+    op = operateur or ref.perimetre.operateur_defaut
+    ph = phase or ref.perimetre.phase_defaut
+    hotes = type_des_hotes(ref)
+    types = {k: list(type_autorise(ref, k, op, ph)) for k in {r["type"] for r in hotes.values()}}
+    table = {"operateur": op, "phase": ph, "hotes": hotes, "types": types}
+    tmp = fichier.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(fichier)
+    return table
+
+
+def controle_execution(
+    racine: str | Path, nom: str, operateur: str | None = None, phase: str | None = None
+) -> None:
+    """Run-time re-check for one host; HorsPerimetre (French) when it must not be touched.
+    An invalid référentiel raises ReferentielInvalide (the caller fails the host)."""
+    table = table_perimetre(Path(racine), operateur, phase)
+    _decider(
+        nom,
+        table["hotes"].get(nom.lower()),
+        table["operateur"],
+        table["phase"],
+        lambda k: tuple(table["types"].get(k, (False, f"type « {k} » inconnu"))),
+    )
+
+
+# Variables an action plugin passes (templated) to refus_execution.
+VARIABLES = ("inventory_hostname", "amico_referentiel", "playbook_dir", "amico_operateur",
+             "amico_phase")  # fmt: skip
+
+
+def refus_execution(variables: dict) -> str | None:
+    """For plugins: None when the host may be changed, else the French reason to fail it.
+    The référentiel is the inventory's (`amico_referentiel`, set by the inventory plugin),
+    else the project's (`playbook_dir`/../referentiel); the operator and phase are the
+    inventory configuration's (AMICO_OPERATEUR / AMICO_PHASE, else perimetre.yml)."""
+    from amico.referentiel.findings import ReferentielInvalide
+    from amico.state import EtatInutilisable
+
+    racine = variables.get("amico_referentiel") or os.path.join(
+        str(variables.get("playbook_dir") or "."), "..", "referentiel"
+    )
+    operateur = variables.get("amico_operateur") or os.environ.get("AMICO_OPERATEUR")
+    phase = variables.get("amico_phase") or os.environ.get("AMICO_PHASE")
+    try:
+        controle_execution(racine, str(variables["inventory_hostname"]), operateur, phase)
+    except HorsPerimetre as exc:
+        return f"périmètre : {exc}"
+    except ReferentielInvalide as exc:
+        return f"périmètre non vérifiable, référentiel invalide ({racine}) :\n{exc.report()}"
+    except EtatInutilisable as exc:
+        return f"périmètre non vérifiable : {exc}"
+    except OSError as exc:
+        return f"périmètre non vérifiable : référentiel illisible ({racine}) : {exc}"
+    return None
