@@ -130,10 +130,10 @@ def _apply(
         res.after = render_config(vendor, plan.desired, ports)
         res.diff = unified_diff(res.before, res.after, intent.hostname)
         res.refusals = list(plan.refusals)
+        dot1q = needs_dot1q(vendor, _model(driver, intent, plan.changes, res))
         try:
             res.commands = render_commands(vendor, plan.changes, dot1q=dot1q)
         except RenderError as exc:  # defence in depth behind the référentiel's schema
-        dot1q = needs_dot1q(vendor, _model(driver, intent, plan.changes, res))
             res.refusals.append(
                 f"commande refusée par le contrôle d'AMICo avant tout envoi : {exc} ; "
                 "corriger cette valeur dans le référentiel (rien n'a été envoyé)"
@@ -191,10 +191,10 @@ def _apply(
                 driver,
                 driver_factory,
                 reconnect=not isinstance(exc, PushRejected),
+                dot1q=dot1q,
             )
             return
         res.status, res.changed = MODIFIE, True
-                dot1q=dot1q,
         if backup and intent.uai:
             res.backup_after = _backup(intent, new_running, "après modification par AMICo", res)
 
@@ -244,10 +244,10 @@ def _restore(
     driver: Driver,
     driver_factory: DriverFactory,
     reconnect: bool,
+    dot1q: bool = False,
 ) -> None:
     """Bring the switch back to ``previous`` (vendor rollback first when it has one, then
     line by line from the parsed backup), and verify."""
-    dot1q: bool = False,
     vendor = intent.vendor
     fresh: Driver | None = None
     try:
