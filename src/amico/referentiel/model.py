@@ -390,6 +390,20 @@ class Peripherique(Equipement):
     pass
 
 
+class EquipementSecurite(Strict):
+    """A firewall/router or a web filtering proxy of the site. The convention gives them
+    to the Académie during the transitional phase (perimetre.yml, type `pare_feu`): they
+    are described so that the perimeter covers them, never handed to a run."""
+
+    nom: Hostname
+    modele: Nom | None = None
+    serie: Serie | None = None
+    mac: Mac | None = None
+    salle: Id | None = None
+    vlan: VlanId | None = None
+    adresse: IPv4Address | None = None  # the gateway (.1) of its VLAN is allowed
+
+
 class Site(Strict):
     uai: Uai
     nom: Nom
@@ -404,6 +418,8 @@ class Site(Strict):
     commutateurs: list[Commutateur] = []
     postes: list[Poste] = []
     peripheriques: list[Peripherique] = []
+    pare_feux: list[EquipementSecurite] = []
+    proxys: list[EquipementSecurite] = []
     # Key paths (as findings print them: "commutateurs[0].mac") whose value is still
     # provisional or missing; a new site starts with them, the check warns until removed.
     a_completer: list[str] = []

@@ -558,8 +558,43 @@ class _Checker:
             room = rooms.get(dev.salle)
             host("peripheriques", i, dev, room.vlan if room else None)
             self.check_device(path, "peripheriques", i, dev, rooms)
+        for kind in ("pare_feux", "proxys"):
+            for i, dev in enumerate(getattr(site, kind)):
+                self.check_security_device(path, kind, i, dev, subnets, rooms, host)
         self.check_a_completer(site, path)
         self.check_academie(site, path, rooms)
+
+    def check_security_device(self, path, kind, i, dev, subnets, rooms, host):
+        """Names, MACs and addresses unique like any host; the address in its VLAN, where
+        the gateway is allowed (the firewall usually is the gateway)."""
+        host(kind, i, dev, None)
+        if dev.salle and dev.salle not in rooms:
+            self.err(
+                path,
+                (kind, i, "salle"),
+                "salle inconnue",
+                "déclarer la salle dans `salles` ou corriger",
+                dev.salle,
+            )
+        if dev.vlan is None:
+            return
+        sub = subnets.get(dev.vlan)
+        if sub is None:
+            self.err(
+                path,
+                (kind, i, "vlan"),
+                "VLAN non déclaré pour ce site",
+                "l'ajouter à `vlans` du site ou corriger",
+                dev.vlan,
+            )
+        elif dev.adresse is not None and dev.adresse not in sub.reseau:
+            self.err(
+                path,
+                (kind, i, "adresse"),
+                f"adresse hors du sous-réseau du VLAN {dev.vlan} ({sub.reseau})",
+                f"choisir une adresse dans {sub.reseau}",
+                dev.adresse,
+            )
 
     def check_academie(self, site: Site, path: Path, rooms: dict):
         """The Académie's VLANs (`proprietaire: academie` in the WHOLE plan, not the site's
