@@ -135,6 +135,35 @@ class Demo:
         self.sortie(f"  {premiere} ({duree} s)")
         return resultat
 
+    def dossier_collecte(self) -> str | None:
+        """The dossier d'exploitation of the first demo collège, its patch table filled
+        from the emulated switches (`amico dossier --collecter --labo`, as a user runs
+        it): port states, last MACs, uplinks confirmed by LLDP."""
+        etat = self.labo.lire() or {}
+        sites = etat.get("sites") or []
+        if not sites:
+            return None
+        sortie = self.dossier / "dossiers"
+        cmd = [str(Path(sys.executable).parent / "amico"), "dossier", "--site", sites[0],
+               "--collecter", "--labo", "--out", str(sortie)]  # fmt: skip
+        t0 = time.monotonic()
+        r = subprocess.run(cmd, env=self._env(), cwd=ROOT, capture_output=True, text=True,
+                           timeout=600)  # fmt: skip
+        duree = round(time.monotonic() - t0, 1)
+        (self.dossier / "dossier.log").write_text(r.stdout + r.stderr, encoding="utf-8")
+        self.etapes.append({"etape": "amico dossier --collecter", "code": r.returncode,
+                            "duree_s": duree})  # fmt: skip
+        page = sortie / sites[0] / "index.html"
+        if r.returncode != 0 or not page.exists():
+            self.ignores["dossier"] = f"amico dossier a échoué (code {r.returncode}) : " + (
+                r.stderr.strip()[-300:] or r.stdout.strip()[-300:]
+            )
+            self.sortie(f"  dossier : partie IGNORÉE — {self.ignores['dossier']}")
+            return None
+        collectes = sum(1 for x in r.stdout.splitlines() if ": collecte ok" in x)
+        self.sortie(f"  {collectes} commutateur(s) lu(s) ; dossier : {page} ({duree} s)")
+        return str(page)
+
     def introduire_ecarts(self) -> None:
         self.sortie("4. Écarts introduits par les interfaces du labo")
         etat = self.labo.lire() or {}
@@ -242,6 +271,8 @@ def lancer_demo(garder: bool = False, serveurs: bool = True, sortie=print) -> in
         demo.introduire_ecarts()
         sortie("5. Détection de dérive")
         apres = demo.derive("derive")
+        sortie("5 bis. Dossier d'exploitation d'un collège (ports, MAC et LLDP collectés)")
+        dossier_college = demo.dossier_collecte()
         nouveaux = {k: v for k, v in ecarts(apres).items() if k not in ecarts(avant)}
         attendus = {e.cle for e in demo.plantes}
         tickets = [t for t in labo.tickets() if t["id"] not in tickets_avant]
@@ -250,6 +281,7 @@ def lancer_demo(garder: bool = False, serveurs: bool = True, sortie=print) -> in
             rapport = demo.dossier / "derive" / "rapport.html"
         resume = {
             "rapport": str(rapport),
+            "dossier": dossier_college,
             "plantes": [asdict(e) for e in demo.plantes],
             "detectes": [
                 {
@@ -293,6 +325,8 @@ def _afficher(resume, attendus, trouves, sortie) -> None:
     sortie("")
     sortie("6. Résumé")
     sortie(f"  Rapport HTML : {resume['rapport']}")
+    if resume.get("dossier"):
+        sortie(f"  Dossier d'exploitation (brassage collecté) : {resume['dossier']}")
     sortie(
         f"  Conformité : {resume['conformite_avant']:.1f} % après déploiement, "
         f"{resume['conformite_apres']:.1f} % après les écarts introduits."
