@@ -144,3 +144,61 @@ def test_status_follows_the_date_without_editing():
     assert "depuis le 2026-12-01" in r["vlc"].remarque
     r = {x.id: x for x in Evaluateur(avant).evaluer(collecte, "base", None)}
     assert r["vlc"].statut == "conforme"
+
+
+# -- référentiel data: systems (issue 19), each value sourced or marked ------------------
+SYSTEMES = {
+    # id: (fin_de_vie, version_min)
+    "windows_11_23h2": ("2026-11-10", "10.0.22631"),
+    "windows_11_24h2": ("2027-10-12", "10.0.26100"),
+    "windows_11_25h2": ("2028-10-10", "10.0.26200"),
+    "windows_server_2019": ("2029-01-09", "10.0.17763"),
+    "windows_server_2022": ("2031-10-14", "10.0.20348"),
+    "windows_server_2025": ("2034-10-10", "10.0.26100"),
+    "debian12": ("2028-06-30", None),
+    "debian13": ("2030-06-30", None),
+}
+
+
+@pytest.mark.parametrize("ident", sorted(SYSTEMES))
+def test_system_entries_dates_and_sources(ident):
+    e = next(x for x in BRUT["logiciels"] if x["id"] == ident)
+    fin, vmin = SYSTEMES[ident]
+    assert e["categorie"] == "systeme"
+    assert str(e["cycle_de_vie"]["fin_de_vie"]) == fin
+    assert e.get("version_min") == vmin
+    assert e["cycle_de_vie"].get("source") or e.get("a_verifier")
+
+
+def test_windows_11_build_and_date_decide_the_status():
+    cat = Catalogue(BRUT, aujourdhui=dt.date(2026, 12, 6))
+    ev = Evaluateur(cat)
+
+    def statut(systeme, build):
+        collecte = {"systeme": {"version": build}, "desinstallation": []}
+        return {r.id: r.statut for r in ev.evaluer(collecte, "base", systeme)}[systeme]
+
+    assert statut("windows_11_24h2", "10.0.26100.2605") == "conforme"
+    assert statut("windows_11_24h2", "10.0.22631.4602") == "obsolete"  # left on 23H2's build
+    assert statut("windows_11_23h2", "10.0.22631.4602") == "fin_de_vie"  # ended 2026-11-10
+    assert statut("windows_10", "10.0.19045.5247") == "fin_de_vie"
+    assert cat.entrees["windows_10"].remplace_par == "windows_11_25h2"
+
+
+def test_server_role_accepts_every_supported_windows_server():
+    """The role's minimal build is the oldest Windows Server the catalogue still supports
+    (2019 until 2029-01-09): the role no longer refuses a supported system."""
+    role = yaml.safe_load((ROOT / "roles/serveur_pedago/vars/main.yml").read_text("utf-8"))
+    cat = Catalogue(BRUT, aujourdhui=dt.date(2026, 12, 6))
+    serveurs = [
+        e
+        for e in cat.entrees.values()
+        if e.id.startswith("windows_server_") and e.statut == "supporte"
+    ]
+    plus_ancien = min(e.version_min for e in serveurs)
+    assert role["_serveur_pedago__windows_build_minimal"] == str(plus_ancien)
+    assert {e.id for e in serveurs} == {
+        "windows_server_2019",
+        "windows_server_2022",
+        "windows_server_2025",
+    }

@@ -25,7 +25,11 @@ CHAMPS = ("cle", "DisplayName", "DisplayVersion", "Publisher", "WindowsInstaller
 def _catalogue_tout() -> Catalogue:
     """The référentiel's catalogue plus a profile naming every supported entry."""
     brut = copy.deepcopy(BRUT)
-    ids = [e["id"] for e in brut["logiciels"] if e["cycle_de_vie"]["statut"] == "supporte"]
+    ids = [
+        e["id"]
+        for e in brut["logiciels"]
+        if e["cycle_de_vie"]["statut"] == "supporte" and e["categorie"] != "systeme"
+    ]
     brut["profils"].append({"id": "tout", "nom": "tout", "logiciels": ids})
     return Catalogue(brut)
 

@@ -71,6 +71,7 @@ WINDOWS_2022 = {"os_family": "Windows", "distribution_version": "10.0.20348.0"}
 WINDOWS_2025 = {"os_family": "Windows", "distribution_version": "10.0.26100.0"}
 WINDOWS_2012_R2 = {"os_family": "Windows", "distribution_version": "6.3.9600.0"}
 WINDOWS_2019 = {"os_family": "Windows", "distribution_version": "10.0.17763.0"}
+WINDOWS_2016 = {"os_family": "Windows", "distribution_version": "10.0.14393.0"}
 ADMIN_SECRET = "Lab-secret-123"
 INPUTS = {
     "amico_site": SITE,
@@ -197,10 +198,18 @@ def test_end_of_life_date_matches_the_referentiel():
     assert "10/10/2023" in message
 
 
-def test_windows_older_than_2022_is_refused(tmp_path):
-    r, _ = run_play(tmp_path, INPUTS, WINDOWS_2019, SECRET_ENV)
+def test_windows_older_than_2019_is_refused(tmp_path):
+    r, _ = run_play(tmp_path, INPUTS, WINDOWS_2016, SECRET_ENV)
     assert r.returncode != 0
-    assert "Windows Server 2022 (10.0.20348) ou 2025" in r.stdout
+    assert "Windows Server 2019 (10.0.17763" in r.stdout
+    assert "2022 (10.0.20348) ou 2025 (10.0.26100) requis" in r.stdout
+
+
+def test_windows_2019_is_accepted_until_its_end_of_support(tmp_path):
+    """Supported by Microsoft until 2029-01-09 (référentiel: windows_server_2019)."""
+    r, rendu = run_play(tmp_path, INPUTS, WINDOWS_2019, SECRET_ENV)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert rendu is not None
 
 
 def test_missing_admin_secret_is_refused_on_windows_too(tmp_path):

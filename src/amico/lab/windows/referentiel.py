@@ -43,12 +43,12 @@ PF86 = r"C:\Program Files (x86)"
 LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     "libreoffice": {
         "vue": "64",
-        "cle": "{5370F9CB-D8E4-452D-A5DD-90EB7A6E5E1F}",
-        "DisplayName": "LibreOffice 25.8.3.2",
-        "DisplayVersion": "25.8.3.2",
+        "cle": "{5B9B7FC3-E7A6-4B71-922B-BDAB5FD55147}",
+        "DisplayName": "LibreOffice 26.2.0.3",
+        "DisplayVersion": "26.2.0.3",
         "Publisher": "The Document Foundation",
         "WindowsInstaller": 1,
-        "UninstallString": "MsiExec.exe /I{5370F9CB-D8E4-452D-A5DD-90EB7A6E5E1F}",
+        "UninstallString": "MsiExec.exe /I{5B9B7FC3-E7A6-4B71-922B-BDAB5FD55147}",
     },
     "7zip": {
         "vue": "64",
@@ -79,9 +79,9 @@ LIGNES_REALISTES: dict[str, dict[str, Any]] = {
     },
     "firefox_esr": {
         "vue": "64",
-        "cle": "Mozilla Firefox 140.4.0 ESR (x64 fr)",
+        "cle": "Mozilla Firefox 153.3.0 ESR (x64 fr)",
         "DisplayName": "Mozilla Firefox ESR (x64 fr)",
-        "DisplayVersion": "140.4.0",
+        "DisplayVersion": "153.3.0",
         "Publisher": "Mozilla",
         "UninstallString": rf'"{PF}\Mozilla Firefox\uninstall\helper.exe"',
     },
