@@ -208,6 +208,14 @@ def test_14_6_entite_hors_profil_arrete_avec_message(glpi_entites, api, matrix, 
     assert "14" in msg and "Technicien AMICo" in msg and "habilitation" in msg
 
 
+def test_14_6_v2_sans_route_session_avertit_sans_bloquer(glpi, secrets, matrix, routing, tmp_path):
+    glpi.faults.v2_without_session = True
+    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=2, budget=20, **secrets)
+    out = deliver(failing(1, matrix, routing), cfg, Spool(tmp_path / "s"), entities={12, 13})
+    assert len(glpi.tickets(EXT)) == 1 and not out.entity_error
+    assert any("contrôle des entités impossible" in w for w in out.warnings)
+
+
 # ---- item 7: v2 creation keeps the category ------------------------------------------------
 def test_14_7_v2_categorie(glpi, secrets, matrix, routing, tmp_path):
     cfg = GlpiConfig(url=glpi.url, api="v2", timeout=2, budget=20, **secrets)

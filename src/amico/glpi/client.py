@@ -573,7 +573,7 @@ class GlpiV2:
         """401, or 400 "Invalid OAuth token" (what GLPI answers to an expired bearer)."""
         if r.status == 401:
             return True
-        return r.status == 400 and "oauth" in json.dumps(r.data, ensure_ascii=False).lower()
+        return r.status == 400 and "token" in json.dumps(r.data, ensure_ascii=False).lower()
 
     def call(
         self,
@@ -609,6 +609,8 @@ class GlpiV2:
         raise AssertionError("unreachable")
 
     def check_entities(self, entities: set[int] | list[int]) -> None:
+        """GET /session with GLPI-Entity: the entity must be among `active_entities`
+        (CoreController::getSession) when the profile reaches it."""
         wanted = sorted({int(e) for e in entities})
         missing, profile = [], "?"
         for eid in wanted:
@@ -671,7 +673,7 @@ class GlpiV2:
             if str(m.get("type") or m.get("itemtype") or "Group") != "Group":
                 continue
             match = _GROUP_HREF.search(str(m.get("href") or ""))
-            gid = match.group(1) if match else m.get("items_id")
+            gid = match.group(1) if match else m.get("items_id", m.get("id"))
             with contextlib.suppress(TypeError, ValueError):
                 out.add(int(gid))
         return out

@@ -117,10 +117,16 @@ def deliver(
             if kind == TICKETS and not checked and kind not in down:
                 checked = True
                 reason = _check_entities(client, config, queue, entities, unreachable)
-                if reason is not None:
+                if isinstance(reason, (GlpiEntityError, GlpiUnavailable, GlpiAuthError)):
                     out.entity_error = isinstance(reason, GlpiEntityError)
                     out.errors.append(config.scrub(str(reason)))
                     down.add(kind)
+                elif reason is not None:
+                    # The check itself is not served (an API without that route): say
+                    # so and go on; GLPI still refuses what the profile cannot do.
+                    out.warnings.append(
+                        config.scrub(f"GLPI : contrôle des entités impossible : {reason}")
+                    )
             if kind in down:
                 if path is None:  # a pending one just stays where it is, in order
                     spool.add([op])

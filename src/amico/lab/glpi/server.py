@@ -4,35 +4,59 @@ legacy REST API v1, the GLPI 11 high-level API v2 docs, the native inventory for
 It serves on 127.0.0.1, in a thread (`GlpiTestServer(...).start()`) or a subprocess
 (`python -m amico.lab.glpi --port 8080`), and keeps everything in memory.
 
-Emulated (behaviour the AMICo client relies on):
+Emulated (behaviour the AMICo client relies on; each follows the GLPI source file named
+in a comment where it is implemented):
 - v1 `apirest.php`: initSession (App-Token; `Authorization: user_token ...` or Basic;
   query-string fallback `user_token=`, `login=`/`password=`, `app_token=`,
-  `session_token=`), killSession, getMyEntities, listSearchOptions/Ticket,
+  `session_token=`), killSession, getMyEntities, getActiveEntities, getActiveProfile,
+  changeActiveEntities (src/Glpi/Api/API.php, src/Session.php), listSearchOptions/Ticket,
   search/Ticket (criteria field/searchtype/value/link, `contains` with ^/$ anchors,
   `equals`/`notequals`, status pseudo-values notold/notclosed/old/process/all,
-  forcedisplay, range with 200/206 and Content-Range), GET/POST/PUT/DELETE on Ticket,
-  ITILFollowup, ITILSolution, Group_Ticket, Ticket_User, sub-items
-  (`Ticket/N/ITILFollowup` ...), 201 on creation with Location, GLPI error bodies
+  forcedisplay, range, default page of glpilist_limit = 15 rows, 200/206 and
+  Content-Range), GET/POST/PUT/DELETE on Ticket, ITILFollowup, ITILSolution,
+  Group_Ticket, Ticket_User, sub-items (`Ticket/N/ITILFollowup` ...) paged by `range`
+  (15 by default, 206 + Content-Range, ERROR_RANGE_EXCEED_TOTAL), 201 on creation with
+  Location, `{"id": false}` for a failed add, GLPI error bodies
   (`["ERROR_SESSION_TOKEN_INVALID", "..."]`), 400 when a GET carries a body.
-- v2 `api.php`: OAuth2 password grant on `/api.php/token`, Bearer tokens (1 h),
-  `/api.php/v2/Assistance/Ticket` (RSQL `filter` with ==, !=, =in=, =out=, =like=, `;`),
-  TeamMember, Timeline/Followup, Timeline/Solution, DELETE.
-- `/front/inventory.php`: JSON (optionally zlib/gzip) validated against GLPI's schema,
-  `{"status":"ok","expiration":24}` or `400 JSON does not validate`.
+- Entities and profiles: each user has authorizations (`profiles=`: profile name,
+  default entity, entities with their recursive flag). At login the default entity is
+  active (all authorized entities when there is none); tickets outside the active
+  entities are invisible to searches and lists, unreadable, and creating one there fails
+  with ERROR_GLPI_ADD (Session::changeProfile/changeActiveEntities,
+  CommonDBTM::canCreateItem). Default: a super-admin, recursive on the root entity.
+- v2 `api.php`: OAuth2 password grant (scope api) and client_credentials grant (scope
+  inventory) on `/api.php/token`, Bearer tokens (1 h); an unknown or expired bearer gets
+  400 "Invalid OAuth token"; `GLPI-Entity`/`GLPI-Entity-Recursive` headers set the
+  request's active entities; `/session` (active_entities as PHP's id => id object,
+  active_profile); `/api.php/v2/Assistance/Ticket` (RSQL `filter` with ==, !=, =in=,
+  =out=, =like=, `;`; start/limit, 206 + Content-Range; `category` object), TeamMember
+  POST (role passed unconverted: only the CommonITILActor numbers or constant names make
+  a link) and GET (role as text, member as href), Timeline/Followup (GET wraps each item
+  as `{"type": "Followup", "item": {...}}`), Timeline/Solution, DELETE
+  (src/Glpi/Api/HL/Controller/ITILController.php, CoreController.php).
+- `/front/inventory.php`: JSON (optionally zlib/gzip); errors as
+  AbstractRequest::addError answers them: `{"status":"error","message",...,
+  "expiration":24}` with 400 for malformed JSON, 401 when the agent authentication
+  (`inventory_auth`: basic or client_credentials with scope inventory) fails, and 500 for
+  a payload the schema refuses; `{"status":"ok","expiration":24}` otherwise; the
+  GLPI-Agent-ID header is recorded (src/Glpi/Agent/Communication/AbstractRequest.php,
+  src/Glpi/Inventory/Request.php).
 - Fault injection (`server.faults`): `down` (connection closed without an answer),
   `error500` (500 ERROR_SQL), `slow` (seconds of delay per request), `hang` (never
   answers until cleared), `drop_authorization` (the Authorization header is lost as
-  behind some Apache/FPM setups), `expire_sessions()`; also `stop()`/`start()` on the
-  same port. A control API under `/_lab/` (state dump, faults) serves the demo lab.
+  behind some Apache/FPM setups), `search_without_externalid`, `add_id_false`,
+  `refuse_group_ticket`, `v2_without_session`, `expire_sessions()`; also
+  `stop()`/`start()` on the same port. A control API under `/_lab/` (state dump,
+  faults) serves the demo lab.
 
-NOT emulated: rights/profiles/ACLs and active-entity restrictions (every session sees
-every entity), business rules, notifications, SLAs, ticket templates and mandatory
-fields, categories, users beyond the API user, documents/uploads, massive actions,
-the full search engine (only the Ticket options listed in SEARCH_OPTIONS, no
-metacriteria, no sorting options beyond id), v1 session read-only/write locking,
-v2 scopes, refresh tokens and the rest of the v2 schema, inventory import rules
-(payloads are stored per deviceid, not turned into assets), GLPI >= 10 agent protocol
-at the server root. Ticket ids are allocated in creation order, as in MySQL.
+NOT emulated: rights other than entity access (every profile may do everything in its
+active entities), business rules, notifications, SLAs, ticket templates and mandatory
+fields, categories as objects (the id is stored as given), users beyond the API user,
+documents/uploads, massive actions, the full search engine (only the Ticket options
+listed in SEARCH_OPTIONS, no metacriteria, no sorting options beyond id), v1 session
+read-only/write locking, refresh tokens and the rest of the v2 schema, inventory import
+rules (see assets.py), GLPI >= 10 agent protocol at the server root. Ticket ids are
+allocated in creation order, as in MySQL.
 """
 
 from __future__ import annotations
@@ -105,12 +129,15 @@ class Faults:
     # Actors given at creation are dropped and POST Group_Ticket is refused
     # (ERROR_GLPI_ADD): the step after the ticket's creation fails.
     refuse_group_ticket: bool = False
+    # A v2 API without the /session route (older or partial implementation).
+    v2_without_session: bool = False
     # Fail only the next N requests (0 = as long as the flag is set).
     remaining: int = 0
 
     def clear(self) -> None:
         self.down = self.error500 = self.hang = self.drop_authorization = False
         self.search_without_externalid = self.add_id_false = self.refuse_group_ticket = False
+        self.v2_without_session = False
         self.slow = 0.0
         self.remaining = 0
 
@@ -999,7 +1026,7 @@ class _Handler(BaseHTTPRequestHandler):
             seg = path.split("/")
             if seg and re.fullmatch(r"v2(\.\d+)?", seg[0]):
                 seg = seg[1:]
-            if seg == ["session"] and method == "GET":
+            if seg == ["session"] and method == "GET" and not g.faults.v2_without_session:
                 # CoreController::getSession: active_entities is PHP's id => id array.
                 auth_ = g.authorization(user)
                 return self._send(
