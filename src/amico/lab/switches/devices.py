@@ -184,8 +184,9 @@ def _short_if(name: str) -> str:
 
 # IOS 12.0 on the 2900XL/3500XL prints "interface VLAN1" (uppercase) and, like the 2950
 # (12.1), the MAC-first "show mac-address-table" layout.
-IOS_XL_MODELS = re.compile(r"(?:2900XL|3500XL)", re.I)
-IOS_OLD_MAC_MODELS = re.compile(r"(?:2900XL|3500XL|2950)", re.I)
+# (model names as printed: WS-C2924M-XL, WS-C3524-XL, WS-C2950-24)
+IOS_XL_MODELS = re.compile(r"(?:2900XL|3500XL|-XL\b)", re.I)
+IOS_OLD_MAC_MODELS = re.compile(r"(?:2900XL|3500XL|-XL\b|2950)", re.I)
 
 
 def _dotted(mac: str) -> str:
