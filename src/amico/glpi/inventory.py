@@ -27,7 +27,8 @@ def schema() -> dict:
 
 
 def validate(payload: dict) -> None:
-    """Raise InventoryError (French) when GLPI would answer 400 JSON does not validate."""
+    """Raise InventoryError (French) when GLPI would refuse the payload (HTTP 500,
+    "JSON does not validate")."""
     try:
         import jsonschema
     except ImportError as e:  # pragma: no cover - jsonschema ships with ansible-lint/molecule

@@ -17,11 +17,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--entites", default="{}", help='JSON {"id": "nom"} des entités')
     p.add_argument("--groupes", default="{}", help='JSON {"id": "nom"} des groupes')
+    p.add_argument(
+        "--profils",
+        default="{}",
+        help='JSON {"utilisateur": {"profile": "nom", "default_entity": 12, '
+        '"entities": {"12": false, "13": false}}} : habilitations (défaut : super-admin)',
+    )
     args = p.parse_args(argv)
+    profiles = {
+        user: {**auth, "entities": {int(k): bool(v) for k, v in auth["entities"].items()}}
+        for user, auth in json.loads(args.profils).items()
+    }
     server = GlpiTestServer(
         port=args.port,
         entities={int(k): v for k, v in json.loads(args.entites).items()},
         groups={int(k): v for k, v in json.loads(args.groupes).items()},
+        profiles=profiles,
     ).start()
     print(server.url, flush=True)
     done = threading.Event()
