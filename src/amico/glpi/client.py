@@ -304,10 +304,11 @@ class GlpiV1:
             return
         # apirest.md changeActiveEntities: without it the session only sees the user's
         # default entity, so creation elsewhere fails and searches miss tickets.
-        body = {
-            "entities_id": "all" if self.entity is None else self.entity,
-            "is_recursive": True,
-        }
+        # API::changeActiveEntities: no entities_id means "all" (it casts a value with
+        # intval, so "all" would mean the root entity); is_recursive must be a boolean.
+        body: dict[str, Any] = {"is_recursive": True}
+        if self.entity is not None:
+            body["entities_id"] = self.entity
         r = self.http.request(
             "POST", "/apirest.php/changeActiveEntities", body=body, headers=self._headers()
         )
@@ -318,8 +319,8 @@ class GlpiV1:
             )
         if r.status != 200:
             raise GlpiEntityError(
-                f"GLPI : l'entité {body['entities_id']} ne peut pas être activée pour "
-                f"l'utilisateur de l'API : {_detail(r.data)}",
+                f"GLPI : l'entité {body.get('entities_id', 'toutes')} ne peut pas être "
+                f"activée pour l'utilisateur de l'API : {_detail(r.data)}",
                 [] if self.entity is None else [self.entity],
                 r.status,
             )

@@ -723,8 +723,18 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"active_profile": {"id": 1, "name": name}})
             if seg[:1] == ["changeActiveEntities"] and method == "POST":
                 data = json.loads(body or b"{}")
-                recursive = str(data.get("is_recursive", False)).lower() in ("1", "true")
-                active = g.activate(sess["user"], data.get("entities_id", "all"), recursive)
+                recursive = data.get("is_recursive", False)
+                if not isinstance(recursive, bool):
+                    raise ApiError(400, "ERROR", "is_recursive doit être un booléen")
+                # API::changeActiveEntities: absent = "all"; otherwise intval() (so a
+                # non-numeric value means the root entity, 0).
+                wanted = data.get("entities_id", "all")
+                if wanted != "all" or "entities_id" in data:
+                    try:
+                        wanted = int(wanted)
+                    except (TypeError, ValueError):
+                        wanted = 0
+                active = g.activate(sess["user"], wanted, recursive)
                 if active is None:
                     raise ApiError(
                         400, "ERROR_ITEM_NOT_FOUND", "entité inaccessible pour ce profil"
