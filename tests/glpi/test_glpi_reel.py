@@ -208,6 +208,25 @@ def test_14_6_entite_hors_profil_arrete_avec_message(glpi_entites, api, matrix, 
     assert "14" in msg and "Technicien AMICo" in msg and "habilitation" in msg
 
 
+def test_14_6_ancien_appel_sans_entite_toutes_les_entites_v1(
+    glpi_entites, matrix, routing, tmp_path
+):
+    cfg = GlpiConfig(url=glpi_entites.url, api="v1", timeout=2, budget=20, **SECRETS)
+    spool = Spool(tmp_path / "s")
+    deliver(failing(1, matrix, routing, site=SITE2), cfg, spool)
+    ext2 = f"amico/{SITE2}/{SVC}/echec-antivirus"
+    # a "solve" written by an older AMICo (no entities_id): every entity of the profile
+    old = {
+        "op": "resoudre_lot",
+        "id": "ancien",
+        "prefix": f"amico/{SITE2}/{SVC}/",
+        "external_ids": [ext2],
+        "solution": "fini",
+    }
+    out = deliver([old], cfg, spool)
+    assert out.rejected == 0 and [t["status"] for t in glpi_entites.tickets(ext2)] == [5]
+
+
 def test_14_6_v2_sans_route_session_avertit_sans_bloquer(glpi, secrets, matrix, routing, tmp_path):
     glpi.faults.v2_without_session = True
     cfg = GlpiConfig(url=glpi.url, api="v2", timeout=2, budget=20, **secrets)
