@@ -8,7 +8,14 @@ was gathered: this is the date the dossier's footer shows, never the generation 
 Switch (written by :mod:`amico.dossier.collecte`)::
 
     {"type": "commutateur", "date": "2025-03-02T03:10:00+00:00", "fabricant": "aruba",
-     "ports": {"1": {"etat": "up", "macs": [{"mac": "aa:bb:cc:dd:ee:ff", "vlan": 100}]}}}
+     "ports": {"1": {"etat": "up", "macs": [{"mac": "aa:bb:cc:dd:ee:ff", "vlan": 100}]}},
+     "voisins": [{"port": "24", "nom": "sw-coeur-0679901y", "port_distant": "10",
+                  "chassis": "020000-008003"}],
+     "problemes": ["« show interfaces brief » : sortie illisible ..."]}
+
+Port names as the running configuration writes them (IOS full names). ``voisins``: LLDP
+neighbours (absent in files gathered before LLDP was read); ``problemes``: the commands
+whose output could not be read (absent when none).
 
 Server (expected from the ``serveur_pedago`` role; every key optional)::
 
