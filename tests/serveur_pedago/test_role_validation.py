@@ -7,6 +7,7 @@ localhost: no container needed, nothing on the machine is modified.
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,69 @@ def test_reservation_outside_served_vlans_is_refused(tmp_path):
     )
     assert r.returncode != 0
     assert "Réservation DHCP imp" in r.stdout
+
+
+# Hostile values for every role input written verbatim into a configuration file or a
+# script (issue 13, item 1: the role's sinks). All of one task's items fail together, so
+# one run per task shows every refusal, each naming its variable.
+HOSTILES_SCALAIRES = {
+    "serveur_pedago__partages_racine": "/srv/samba'; reboot #",
+    "serveur_pedago__sauvegarde_depot": "/var/backups/x'$(reboot)'",
+    "serveur_pedago__sauvegarde_horaire": "*-*-* 02:30:00\nExecStartPre=/bin/reboot",
+    "serveur_pedago__partages_admins": 'Domain Admins"\n[evil]',
+    "serveur_pedago__comptes_dossier": "/root/comptes\n",
+}
+
+
+def _base(**extra):
+    return {"amico_site": SITE, "amico_adresse": "10.64.3.10", **extra}
+
+
+def test_hostile_values_for_configs_and_scripts_are_refused_each_named(tmp_path):
+    r = run_validate(tmp_path, _base(**HOSTILES_SCALAIRES), SECRETS)
+    assert r.returncode != 0
+    for nom, valeur in HOSTILES_SCALAIRES.items():
+        assert f"{nom} : valeur refusée {json.dumps(valeur)}" in r.stdout, nom
+    assert "serveur_pedago__realm : valeur refusée" not in r.stdout  # the fine ones pass
+
+
+def test_hostile_share_names_and_comments_are_refused(tmp_path):
+    partages = [
+        {"nom": "public]\n[evil", "commentaire": "x", "acl": {}},
+        {"nom": "devoirs", "commentaire": "Devoirs\n\tpath = /etc", "acl": {}},
+        {"nom": "classes", "commentaire": "Classes", "acl": {}},
+    ]
+    r = run_validate(tmp_path, _base(serveur_pedago__partages=partages), SECRETS)
+    assert r.returncode != 0
+    assert 'partage "public]\\n[evil"' in r.stdout
+    assert '"Devoirs\\n\\tpath = /etc"' in r.stdout
+    assert 'partage "classes"' not in r.stdout
+
+
+def test_hostile_ntp_dns_and_reservation_names_are_refused(tmp_path):
+    r = run_validate(
+        tmp_path,
+        _base(
+            serveur_pedago__ntp_serveurs=["0.debian.pool.ntp.org", "pool.ntp.org\nallow all"],
+            serveur_pedago__dns_redirecteurs=["9.9.9.9", "8.8.8.8\n\tinclude = /tmp/x"],
+            serveur_pedago__dhcp_reservations=[
+                {"nom": 'imp"}],"x":{', "mac": "00:11:22:33:44:55", "adresse": "10.64.0.20"}
+            ],
+        ),
+        SECRETS,
+    )
+    assert r.returncode != 0
+    assert 'serveur_pedago__ntp_serveurs : valeur refusée "pool.ntp.org\\nallow all"' in r.stdout
+    assert 'dns_redirecteurs : valeur refusée "8.8.8.8\\n\\tinclude = /tmp/x"' in r.stdout
+    assert "dhcp_reservations[].nom : valeur refusée" in r.stdout
+    assert '"0.debian.pool.ntp.org"' not in r.stdout and '"9.9.9.9"' not in r.stdout
+
+
+def test_shell_scripts_quote_every_value():
+    # defence in depth: even a value that got through is one shell word
+    for nom in ("amico-sauvegarde.j2", "amico-restauration.j2", "amico-restauration-annuaire.j2"):
+        texte = (ROOT / "roles/serveur_pedago/templates" / nom).read_text(encoding="utf-8")
+        for expr in re.findall(r"\{\{(.*?)\}\}", texte):
+            if "ansible_managed" in expr or "retention" in expr:
+                continue
+            assert "| quote" in expr, f"{nom} : {{{{{expr}}}}} sans | quote"
