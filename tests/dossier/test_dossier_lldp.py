@@ -33,3 +33,20 @@ def test_gathered_lldp_confirms_the_uplink_in_the_generated_svg(demo_ref, tmp_pa
     svg = (out / "0679901Y" / "synoptique.svg").read_text(encoding="utf-8")
     assert svg.count("confirmée par LLDP") == 1
     assert "non vue par LLDP" not in svg  # sw-acces2: LLDP never gathered, no claim
+
+
+def test_a_command_read_unreadably_is_listed_in_the_dossier(demo_ref, tmp_path, state_dir):
+    import json
+
+    from amico.dossier.collecte import save_facts
+
+    facts = {"type": "commutateur", "date": "2025-03-02T03:10:00+00:00", "ports": {},
+             "problemes": ["« show interfaces brief » : sortie illisible pour x : y"]}  # fmt: skip
+    save_facts("0679901Y", "sw-acces2-0679901y", facts)
+    out = tmp_path / "out"
+    generate(demo_ref, [s for s in demo_ref.sites if s.uai == "0679901Y"], out)
+    data = json.loads((out / "0679901Y" / "dossier.json").read_text(encoding="utf-8"))
+    assert (
+        "sw-acces2-0679901y : « show interfaces brief » : sortie illisible pour x : y"
+        in (data["manquants"])
+    )

@@ -212,6 +212,8 @@ class SiteBuilder:
                 missing.append(f"{sw.nom} : état des ports et adresses MAC non collectés")
             else:
                 dates.append(facts.get("date"))
+                # a command the switch answered unreadably: said, not silently a blank
+                missing += [f"{sw.nom} : {p}" for p in facts.get("problemes") or []]
             gathered = _facts_ports(sw.fabricant, facts)
             seen: set[str] = set()
             for port in sw.ports:
