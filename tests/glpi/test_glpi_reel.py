@@ -74,6 +74,24 @@ def test_14_1_inventaire_indisponible_attend_sans_retenir_les_tickets(
         assert any("authentification refusée" in e for e in out.errors)
 
 
+def test_14_1_tickets_bloques_inventaire_livre(glpi, api, matrix, routing, tmp_path):
+    # The ticket API refuses the login (token reset by an upgrade): tickets wait in the
+    # spool, the inventory lane is not held back.
+    cfg = GlpiConfig(
+        url=glpi.url,
+        api=api,
+        timeout=2,
+        budget=20,
+        **{**SECRETS, "user_token": "perime", "password": "perime"},
+    )
+    spool = Spool(tmp_path / "spool")
+    good = inventory.from_switch({"nom": "sw9", "fabricant": "cisco"})
+    ops = failing(1, matrix, routing) + [{"op": "inventaire", "id": "inv-9", "payload": good}]
+    out = deliver(ops, cfg, spool)
+    assert "sw9-amico" in glpi.store.inventories and glpi.tickets() == []
+    assert [op["op"] for _, op in spool.pending()] == ["signaler"] and out.rejected == 0
+
+
 # ---- item 2: GLPI 11 inventory authentication -------------------------------------------
 def test_14_2_inventaire_basic(tmp_path, api):
     with GlpiTestServer(inventory_auth="basic", inventory_basic=("agent", "mdp-inv")) as srv:
