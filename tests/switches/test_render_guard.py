@@ -75,7 +75,9 @@ def test_issue_payload_interfaces_is_refused_through_the_planner(vendor):
         ("aruba", Changes(ports=[port_change("5;reload", vlan=110)])),
         ("aruba", Changes(create=[(4095, "X")])),
         ("cisco", Changes(create=[(300, "TOIP" + "x" * 29)])),
-        ("cisco", Changes(create=[(300, "TO IP")])),  # IOS would take "TO IP"; we never send it
+        ("cisco", Changes(create=[(300, " TOIP")])),  # IOS would strip it: never verifies
+        ("cisco", Changes(create=[(300, "TOIP ")])),
+        ("cisco", Changes(create=[(300, "TÉLÉPHONIE")])),  # IOS VLAN names are ASCII
         ("cisco", Changes(ports=[port_change("GigabitEthernet1/0/5", description="y" * 241)])),
         ("cisco", Changes(ports=[port_change("GigabitEthernet1/0/5", description="why?")])),
         ("cisco", Changes(ports=[port_change("GigabitEthernet1/0/5 ; reload")])),
@@ -136,4 +138,13 @@ def test_any_vlan_name_is_refused_or_stays_one_inert_line(text):
     except RenderError:
         return
     assert lines == ["vlan 300", f" name {text}", " exit"]
-    assert " " not in text and "?" not in text
+    assert "?" not in text and text == text.strip() and text.isascii()
+
+
+def test_ios_vlan_name_with_inner_spaces_can_be_restored():
+    # read back from a real switch (`1276 A1 - VIDEO  active`), restored as it was
+    assert render_commands("cisco", Changes(rename=[(1276, "A1 - VIDEO")])) == [
+        "vlan 1276",
+        " name A1 - VIDEO",
+        " exit",
+    ]

@@ -53,6 +53,8 @@ def _strict_value(value):
                 f"valeur {value!r} : caractère de contrôle ou saut de ligne "
                 f"({', '.join(dict.fromkeys(bad))})"
             )
+        if value != value.strip():  # a CLI strips them: the value would never verify
+            raise RenderError(f"valeur {value!r} : espace en début ou en fin")
     return value
 
 
@@ -215,7 +217,7 @@ def _next_port(name: str) -> str:
 # --- command grammar ---------------------------------------------------------------------
 # The only command shapes AMICo sends, per vendor and CLI context, with the vendor limits:
 # ProCurve VLAN name 32 and port name 64 characters (quoted, no quote inside); IOS VLAN
-# name 32 (one word), interface description 240. ``?`` is refused inside any value: both
+# name 32 (printable ASCII), interface description 240. ``?`` is refused inside any value: both
 # CLIs treat it as the help key when a line is typed over SSH (netmiko, restores).
 LIMITS = {
     "aruba": {"vlan_name": 32, "port_name": 64},
@@ -266,7 +268,9 @@ GRAMMAR: dict[str, dict[str, list[tuple[str, str | None]]]] = {
             (rf"no vlan {_VID}", None),
         ],
         "vlan": [
-            (rf" name [!->@-~]{{1,{_C['vlan_name']}}}", None),
+            # IOS takes the rest of the line: inner spaces are inert (``A1 - VIDEO``, read
+            # back from a device and restored), leading/trailing ones would be stripped
+            (rf" name (?=\S)[ !->@-~]{{1,{_C['vlan_name']}}}(?<=\S)", None),
             (r" exit", "config"),
         ],
         "interface": [
