@@ -103,8 +103,9 @@ _PATTERN_HINTS = {
     LINE_PATTERN: "texte sur une seule ligne, sans caractère de contrôle (saut de ligne, "
     "tabulation, caractère invisible)",
     PORT_DESCRIPTION_PATTERN: 'description de port : une ligne sans guillemet ", « ? », '
-    f"« \\ » ni caractère de contrôle ({PORT_DESCRIPTION_MAX['aruba']} caractères au plus "
-    f"sur ArubaOS-Switch, {PORT_DESCRIPTION_MAX['cisco']} sur Cisco IOS)",
+    "« \\ », caractère de contrôle ni espace au début ou à la fin "
+    f"({PORT_DESCRIPTION_MAX['aruba']} caractères au plus sur ArubaOS-Switch, "
+    f"{PORT_DESCRIPTION_MAX['cisco']} sur Cisco IOS)",
     INTERFACES_PATTERN: "liste d'interfaces : noms faits de lettres, chiffres et « / », "
     "plages « début-fin » séparées par des virgules (ex. 1-20,24 ou A1-A4 ou Gi1/0/1-24)",
     COURRIEL_PATTERN: "adresse électronique (ex. prenom.nom@ac-strasbourg.fr)",

@@ -23,7 +23,11 @@ LINE_PATTERN = r"^[^\p{C}\p{Zl}\p{Zp}]*$"
 # Switch port description: one line, and none of the characters the CLIs give a meaning
 # to inside a value: `"` closes ProCurve's quoted `name "..."`, `?` is the help key of
 # both CLIs over SSH, `\` escapes on ProCurve.
-PORT_DESCRIPTION_PATTERN = r'^[^\p{C}\p{Zl}\p{Zp}"?\\]*$'
+# No leading or trailing space either: IOS drops them, and the next drift run would see a
+# difference that can never converge.
+_DESC_CHAR = r'[^\p{C}\p{Zl}\p{Zp}"?\\]'
+_DESC_EDGE = r'[^\p{C}\p{Z}"?\\]'
+PORT_DESCRIPTION_PATTERN = rf"^(?:{_DESC_EDGE}(?:{_DESC_CHAR}*{_DESC_EDGE})?)?$"
 # Vendor limits of the port label (the switch renderer holds the same figures):
 # - Cisco IOS `description` (interface configuration): up to 240 characters (Cisco IOS
 #   Interface and Hardware Component Command Reference, "description (interface)");
