@@ -202,3 +202,26 @@ def test_server_role_accepts_every_supported_windows_server():
         "windows_server_2022",
         "windows_server_2025",
     }
+
+
+def test_server_past_its_security_support_is_flagged_by_drift():
+    """Debian 12: regular support ended 2026-06-10, LTS until 2028-06-30 (catalogue)."""
+    from amico.derive.attendu import supports_debian
+    from amico.derive.comparaison import comparer_serveur
+    from amico.referentiel import load
+
+    supports = supports_debian(load(ROOT / "referentiel"))
+    assert supports["debian12"]["fin_de_vie"] == "2028-06-30"
+    assert "2026-06-10" in supports["debian12"]["note"]
+
+    def constat(jour):
+        cat = Catalogue(BRUT, aujourdhui=jour)
+        attendu = {"systeme": "debian12", "supports": {"debian12": cat.support("debian12")}}
+        c = comparer_serveur(attendu, {"debian_version": "12.8"})
+        return next(x for x in c if x["regle"] == "serveur.support")
+
+    en_lts = constat(dt.date(2026, 12, 6))
+    assert (en_lts["statut"], en_lts["trouve"]) == ("conforme", "support jusqu'au 2028-06-30")
+    assert "LTS" in en_lts["detail"]
+    fini = constat(dt.date(2028, 7, 1))
+    assert (fini["statut"], fini["trouve"]) == ("non conforme", "fin de support le 2028-06-30")

@@ -218,6 +218,22 @@ class Catalogue:
         self._resolus[cle] = tuple(resultat)
         return self._resolus[cle]
 
+    def support(self, ident: str) -> dict[str, Any] | None:
+        """A system's security support as of the catalogue's day: status computed from the
+        end-of-life date, the date, the entry's note (e.g. Debian's regular vs LTS end)."""
+        e = self.entrees.get(ident)
+        if e is None or e.categorie != "systeme":
+            return None
+        cycle = e.brut.get("cycle_de_vie") or {}
+        return {
+            "id": e.id,
+            "nom": e.nom,
+            "statut": e.statut,
+            "fin_de_vie": e.fin_de_vie,
+            "remplace_par": e.remplace_par,
+            "note": cycle.get("note"),
+        }
+
     # -- what the collector must read ------------------------------------------------------
     def demande(self, profil: str, systeme: str | None = None) -> dict[str, Any]:
         """The collector's parameters: only the files, registry values, services the rules ask for."""  # noqa: E501

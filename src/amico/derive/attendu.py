@@ -81,6 +81,8 @@ def attendu_serveur_pedago(ref: Referentiel, site: Site, role: dict[str, Any]) -
     ports = [list(p) for p in PORTS_AD] + ([["udp", 67]] if dhcp else [])
     return {
         "systeme": "debian12",
+        # security support of the Debian releases a server may run (catalogue dates)
+        "supports": supports_debian(ref),
         "paquets": role["paquets"],
         "services": services,
         "ports": ports,
@@ -89,6 +91,14 @@ def attendu_serveur_pedago(ref: Referentiel, site: Site, role: dict[str, Any]) -
         "partages": role["partages"],
         "partages_config": "/etc/samba/amico-partages.conf",
     }
+
+
+def supports_debian(ref: Referentiel) -> dict[str, Any]:
+    """debianNN -> its security support today (amico.catalogue: the date decides)."""
+    from amico.catalogue import Catalogue
+
+    cat = Catalogue(ref.logiciels.model_dump(mode="json"))
+    return {i: cat.support(i) for i in cat.entrees if i.startswith("debian")}
 
 
 def attendu_site(ref: Referentiel, site: Site, hotes: set[str], role: dict) -> dict[str, Any]:

@@ -172,6 +172,19 @@ def comparer_serveur(attendu: dict[str, Any], etat: dict[str, Any]) -> list[dict
             trouve or "inconnu",
         )
     )
+    support = (attendu.get("supports") or {}).get(trouve or "")
+    if support and support.get("fin_de_vie"):
+        fini = support.get("statut") == "fin_de_vie"
+        out.append(
+            constat(
+                "serveur.support",
+                trouve,
+                NON_CONFORME if fini else CONFORME,
+                "sous support de sécurité",
+                ("fin de support le " if fini else "support jusqu'au ") + support["fin_de_vie"],
+                support.get("note") or "",
+            )
+        )
     paquets = etat.get("paquets") or {}
     for nom in attendu.get("paquets") or []:
         version = paquets.get(nom)

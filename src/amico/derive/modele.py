@@ -37,6 +37,7 @@ REGLES: dict[str, str] = {
     "commutateur.nom_hote": "Nom d'hôte",
     "commutateur.liaison": "Liaisons montantes du référentiel (vers) vues par LLDP",
     "serveur.systeme": "Système (version de Debian)",
+    "serveur.support": "Système encore sous support de sécurité (date du référentiel)",
     "serveur.paquet": "Paquets du rôle installés",
     "serveur.service": "Services actifs et activés (ou masqués)",
     "serveur.port_ecoute": "Ports en écoute",
