@@ -85,6 +85,7 @@ class ActionModule(ActionBase):
             commandes=res.commands,
             avertissements=res.warnings,
             refus=res.refusals,
+            lignes_refusees=res.rejected_lines,
             sauvegarde_avant=res.backup_before,
             sauvegarde_apres=res.backup_after,
             duree=res.seconds,

@@ -124,6 +124,19 @@ avertissements:
   returned: always
   type: list
   elements: str
+refus:
+  description: Refus d'AMICo avant tout envoi (VLAN de l'Académie, coupure du management
+    sans force, commande hors de la grammaire du fabricant ou valeur avec saut de ligne).
+  returned: always
+  type: list
+  elements: str
+lignes_refusees:
+  description: Lignes refusées par le commutateur lui-même pendant l'envoi, avec son
+    message (C(Command rejected...), C(% VTP ...), C(Invalid input...)) ; la configuration
+    précédente est alors restaurée.
+  returned: always
+  type: list
+  elements: str
 sauvegarde_avant:
   description: Commit git de la sauvegarde prise avant modification (null si inchangée).
   returned: always

@@ -209,4 +209,5 @@ def test_refused_lines_are_reported_with_the_device_words(make_lab, intents, mon
         assert res.status == RESTAURE, (name, res.status, res.error)
         assert res.error.startswith("ligne refusée par le commutateur"), (name, res.error)
         assert message in res.error, (name, res.error)
+        assert any(message in line for line in res.rejected_lines), res.rejected_lines
         assert "vérification après envoi" not in res.error  # seen at push time

@@ -150,6 +150,9 @@ def test_netmiko_refusal_is_reported_with_the_device_words():
         "ligne refusée par le commutateur : « untagged 30 » : "
         "Module not present for port or invalid port: 30"
     )
+    assert rejected(exc).lines == [
+        "« untagged 30 » : Module not present for port or invalid port: 30"
+    ]
 
 
 # -- 17.8: a ProCurve port always stays in at least one VLAN ------------------------------

@@ -38,7 +38,11 @@ class SessionLost(DriverError):
 
 
 class PushRejected(DriverError):
-    pass
+    """The device refused lines; ``lines``: each refusal in the device's own words."""
+
+    def __init__(self, message: str, lines: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.lines = list(lines or [])
 
 
 def refused_lines(output: str, pattern: str, commands: list[str]) -> list[str]:
@@ -60,7 +64,7 @@ def rejected(exc: BaseException, where: str = "") -> PushRejected:
     """netmiko's ``ConfigInvalidException`` as a French report with the device's words."""
     m = re.search(r"at command: (.*), matched error: (.*)$", str(exc), re.S)
     text = f"« {m.group(1).strip()} » : {m.group(2).strip()}" if m else str(exc)
-    return PushRejected(f"ligne refusée par le commutateur{where} : {text}")
+    return PushRejected(f"ligne refusée par le commutateur{where} : {text}", [text])
 
 
 @dataclass

@@ -96,7 +96,7 @@ class CiscoDriver(Driver):
         except MergeConfigException as exc:  # napalm already ran its own rollback
             lines = refused_lines(str(exc), ERROR_PATTERN, commands) or [str(exc)]
             raise PushRejected(
-                "ligne refusée par le commutateur (fusion napalm) : " + " ; ".join(lines)
+                "ligne refusée par le commutateur (fusion napalm) : " + " ; ".join(lines), lines
             ) from exc
         except LOST as exc:
             raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
@@ -105,7 +105,8 @@ class CiscoDriver(Driver):
         refusals = refused_lines("\n".join(outputs), ERROR_PATTERN, commands)
         if refusals:
             raise PushRejected(
-                "ligne refusée par le commutateur (fusion napalm) : " + " ; ".join(refusals)
+                "ligne refusée par le commutateur (fusion napalm) : " + " ; ".join(refusals),
+                refusals,
             )
         return self.last_compare
 
