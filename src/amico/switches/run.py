@@ -52,6 +52,7 @@ class SwitchResult:
     commands: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
+    rejected_lines: list[str] = field(default_factory=list)  # refused by the device itself
     error: str | None = None
     backup_before: str | None = None
     backup_after: str | None = None
@@ -183,6 +184,8 @@ def _apply(
                 else (f"échec de l'envoi : {type(exc).__name__}: {exc}")
             )
             res.changed = True  # something may have been applied before the failure
+            if isinstance(exc, PushRejected):
+                res.rejected_lines = exc.lines
             _restore(
                 intent,
                 target,
