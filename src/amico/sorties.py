@@ -15,14 +15,14 @@ from typing import Any
 # injection": `=HYPERLINK(...)`, `+cmd|' /C calc'!A0`, `@SUM(...)`); tab and CR start one
 # too in some importers.
 _FORMULE = ("=", "+", "-", "@", "\t", "\r")
-_NOMBRE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_NOMBRE = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 
 
 def cellule_csv(valeur: Any) -> Any:
     """A CSV cell a spreadsheet shows as text: a leading `'` before a formula start.
 
     Numbers (and numeric text such as `-5`) are left as they are: they are not formulas."""
-    if isinstance(valeur, str) and valeur.startswith(_FORMULE) and not _NOMBRE.match(valeur):
+    if isinstance(valeur, str) and valeur.startswith(_FORMULE) and not _NOMBRE.fullmatch(valeur):
         return "'" + valeur
     return valeur
 

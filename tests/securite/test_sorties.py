@@ -141,6 +141,11 @@ def test_plain_values_are_untouched(value):
     assert cellule_csv(value) == value
 
 
+@pytest.mark.parametrize("value", ["-5\n", "+\u0663", "-1e5", "--5"])
+def test_almost_numbers_are_neutralised(value):
+    assert cellule_csv(value) == "'" + value
+
+
 def test_dossier_csv_exports_neutralise_referentiel_text(tmp_path):
     """A port description and a post model that look like formulas, through the real
     dossier build: brassage.csv and materiels.csv show them as text."""

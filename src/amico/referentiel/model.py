@@ -42,6 +42,15 @@ VLAN_NAME_MAX = 32
 # Nothing else (no quote, `;`, space inside a name) can reach `untagged <list>`.
 _IFNAME = r"[A-Za-z0-9/]{1,40}"
 INTERFACES_PATTERN = rf"^{_IFNAME}(?:-{_IFNAME})?(?: ?, ?{_IFNAME}(?:-{_IFNAME})?)*$"
+# Each expanded interface name, per vendor, as the switch CLIs name ports (the same shapes
+# the switch renderer's grammar admits): ArubaOS-Switch `24`, `A1`, `1/A1` (VSF member),
+# `C1i` (5406R), `Trk1`; IOS a bare port number (GigabitEthernet1/0/n) or a full or
+# abbreviated Ethernet interface name (`Gi1/0/1`, `TenGigabitEthernet1/1/1`).
+PORT_NAME_PATTERNS = {
+    "aruba": r"^(?:\d{1,2}/)?(?:[A-Z]?\d{1,3}[a-z]?|Trk\d{1,3})$",
+    "cisco": r"^(?:\d{1,3}|(?:Gi|Fa|Te|GigabitEthernet|FastEthernet|TenGigabitEthernet|"
+    r"TwoGigabitEthernet|FortyGigabitEthernet)\d{1,3}(?:/\d{1,3}){0,2})$",
+}
 
 
 def Ligne(max_length: int = 200):  # noqa: N802 - a type alias factory, read as a type

@@ -7,6 +7,7 @@ well under a second).
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel
 from amico.catalogue.validation import problemes_catalogue
 from amico.referentiel.findings import Finding, parse_loc
 from amico.referentiel.matrice import parse_cell
-from amico.referentiel.model import PORT_DESCRIPTION_MAX, RACI_ACTORS, Site
+from amico.referentiel.model import PORT_DESCRIPTION_MAX, PORT_NAME_PATTERNS, RACI_ACTORS, Site
 from amico.referentiel.noms import NETBIOS_MAX
 from amico.referentiel.plan import PlanError, site_subnets, uai_is_valid, uai_key
 from amico.referentiel.ports import expand_interfaces
@@ -753,6 +754,23 @@ class _Checker:
                     port.interfaces,
                 )
                 names = []
+            pattern = PORT_NAMES[sw.fabricant]
+            wrong = [name for name in names if not pattern.fullmatch(name)]
+            if wrong:
+                self.err(
+                    path,
+                    (*loc, "interfaces"),
+                    f"interface « {wrong[0]} » inconnue des commutateurs {sw.fabricant}",
+                    "écrire les ports comme le commutateur les nomme ("
+                    + (
+                        "24, A1, 1/A1, Trk1"
+                        if sw.fabricant == "aruba"
+                        else "un numéro de port, ou Gi1/0/1, TenGigabitEthernet1/1/1"
+                    )
+                    + ")",
+                    port.interfaces,
+                )
+                names = []
             for name in names:
                 if name in seen:
                     self.err(
@@ -845,6 +863,9 @@ def _resolve(model, loc) -> tuple[bool, object]:
         else:
             return False, None
     return True, node
+
+
+PORT_NAMES = {vendor: re.compile(p) for vendor, p in PORT_NAME_PATTERNS.items()}
 
 
 def _access_vlans(switch) -> set[int]:
