@@ -39,7 +39,7 @@ def jouer(labo, *extra):
 def recap(sortie):
     lignes = {}
     for ligne in sortie.splitlines():
-        if ligne.startswith("p-s101-") and ":" in ligne and "ok=" in ligne:
+        if ligne.startswith("0679901-s101-") and ":" in ligne and "ok=" in ligne:
             hote, reste = ligne.split(":", 1)
             lignes[hote.strip()] = dict(kv.split("=") for kv in reste.split())
     return lignes
@@ -60,18 +60,18 @@ def test_campagne_de_bout_en_bout(tmp_path):
     r = jouer(labo, "--check")
     assert "1603" not in r.stdout  # check mode runs no installer
     rc = recap(r.stdout)
-    assert rc["p-s101-01"]["changed"] == "1" and rc["p-s101-03"]["ignored"] == "1"
+    assert rc["0679901-s101-01"]["changed"] == "1" and rc["0679901-s101-03"]["ignored"] == "1"
     assert "mettre_a_jour firefox_esr" in r.stdout and "desinstaller flash_player" in r.stdout
-    assert "Adobe Flash Player 32 NPAPI" in noms(labo, "p-s101-01")
-    assert etat(labo, "p-s101-01")["commandes"] == []
-    assert len(appels(labo["postes"], "p-s101-01")) == 1
+    assert "Adobe Flash Player 32 NPAPI" in noms(labo, "0679901-s101-01")
+    assert etat(labo, "0679901-s101-01")["commandes"] == []
+    assert len(appels(labo["postes"], "0679901-s101-01")) == 1
 
     # First run: installs/upgrades, removes Flash, keeps Java 8 (end of life) and reports it.
     r = jouer(labo)
     rc = recap(r.stdout)
     assert r.returncode == 2, r.stdout + r.stderr  # one host failed (1603)
-    assert rc["p-s101-01"]["changed"] == "1" and rc["p-s101-01"]["failed"] == "0"
-    n1 = noms(labo, "p-s101-01")
+    assert rc["0679901-s101-01"]["changed"] == "1" and rc["0679901-s101-01"]["failed"] == "0"
+    n1 = noms(labo, "0679901-s101-01")
     assert "Adobe Flash Player 32 NPAPI" not in n1
     assert {
         "Mozilla Firefox ESR (x64 fr)",
@@ -80,30 +80,30 @@ def test_campagne_de_bout_en_bout(tmp_path):
         "Java 8 Update 401 (64-bit)",
     } <= n1
     # the real DisplayName carries no version: the key says which Firefox is there
-    cles = {ligne["cle"] for ligne in etat(labo, "p-s101-01")["desinstallation"]}
+    cles = {ligne["cle"] for ligne in etat(labo, "0679901-s101-01")["desinstallation"]}
     assert "Mozilla Firefox 128.5.0 ESR (x64 fr)" in cles
     assert "Mozilla Firefox 115.18.0 ESR (x64 fr)" not in cles
     # The 1603 post is échec and did not stop the other hosts.
-    assert rc["p-s101-02"]["failed"] == "1" and "1603" in r.stdout
-    assert "VLC media player" not in noms(labo, "p-s101-02")
+    assert rc["0679901-s101-02"]["failed"] == "1" and "1603" in r.stdout
+    assert "VLC media player" not in noms(labo, "0679901-s101-02")
     # Unreachable post: injoignable in the campaign.
-    assert rc["p-s101-03"]["ignored"] == "1"
+    assert rc["0679901-s101-03"]["ignored"] == "1"
     campagne = charger_campagne(labo["racine"] / "etat" / "logiciels")
-    assert campagne["postes"]["p-s101-03"]["derive"] == "injoignable"
-    assert campagne["postes"]["p-s101-02"]["echecs"] == ["vlc"]
-    assert campagne["postes"]["p-s101-01"]["resume"] == {"fin_de_vie": 2, "conforme": 4}
-    assert campagne["progression"]["a_relancer"] == ["p-s101-02", "p-s101-03"]
+    assert campagne["postes"]["0679901-s101-03"]["derive"] == "injoignable"
+    assert campagne["postes"]["0679901-s101-02"]["echecs"] == ["vlc"]
+    assert campagne["postes"]["0679901-s101-01"]["resume"] == {"fin_de_vie": 2, "conforme": 4}
+    assert campagne["progression"]["a_relancer"] == ["0679901-s101-02", "0679901-s101-03"]
     # Round trips: check (1) + first run (collect + apply) = 3 on the post with work.
-    assert [a["mode"] for a in appels(labo["postes"], "p-s101-01")] == [
+    assert [a["mode"] for a in appels(labo["postes"], "0679901-s101-01")] == [
         "collecte",
         "collecte",
         "appliquer",
     ]
 
     # Second run: nothing changes on the post that succeeded, one round trip.
-    avant = etat(labo, "p-s101-01")["desinstallation"]
+    avant = etat(labo, "0679901-s101-01")["desinstallation"]
     r = jouer(labo)
     rc = recap(r.stdout)
-    assert rc["p-s101-01"]["changed"] == "0"
-    assert etat(labo, "p-s101-01")["desinstallation"] == avant
-    assert len(appels(labo["postes"], "p-s101-01")) == 4
+    assert rc["0679901-s101-01"]["changed"] == "0"
+    assert etat(labo, "0679901-s101-01")["desinstallation"] == avant
+    assert len(appels(labo["postes"], "0679901-s101-01")) == 4

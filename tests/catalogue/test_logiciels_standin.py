@@ -27,8 +27,8 @@ def distant(chemin):
 
 def test_installation_puis_redetection_reelle(labo):
     chemins, cat, ev = labo
-    etat = chemins["postes"] / "p-s101-01.json"
-    poste = {"nom": "p-s101-01", "profil": "base", "systeme": "windows_10"}
+    etat = chemins["postes"] / "0679901-s101-01.json"
+    poste = {"nom": "0679901-s101-01", "profil": "base", "systeme": "windows_10"}
     r = traiter_poste(cat, ev, poste, distant(etat), partage=str(chemins["partage"]))
     assert r["appels_distants"] == 2 and r["changed"]
     st = {s["id"]: s["statut"] for s in r["statuts"]}
@@ -43,7 +43,7 @@ def test_installation_puis_redetection_reelle(labo):
     assert r["redemarrage"]["requis"] and not r["redemarrage"]["lance"]  # LibreOffice: 3010
     r2 = traiter_poste(cat, ev, poste, distant(etat), partage=str(chemins["partage"]))
     assert r2["appels_distants"] == 1 and not r2["changed"] and r2["plan"]["actions"] == []
-    assert [a["mode"] for a in appels(chemins["postes"], "p-s101-01")] == [
+    assert [a["mode"] for a in appels(chemins["postes"], "0679901-s101-01")] == [
         "collecte",
         "appliquer",
         "collecte",
@@ -52,8 +52,8 @@ def test_installation_puis_redetection_reelle(labo):
 
 def test_redemarrage_dans_la_fenetre(labo):
     chemins, cat, ev = labo
-    etat = chemins["postes"] / "p-s101-01.json"
-    poste = {"nom": "p-s101-01", "profil": "base"}
+    etat = chemins["postes"] / "0679901-s101-01.json"
+    poste = {"nom": "0679901-s101-01", "profil": "base"}
     r = traiter_poste(
         cat,
         ev,
@@ -69,7 +69,7 @@ def test_redemarrage_dans_la_fenetre(labo):
 
 def test_verification_ne_change_rien(labo):
     chemins, cat, ev = labo
-    etat = chemins["postes"] / "p-s101-01.json"
+    etat = chemins["postes"] / "0679901-s101-01.json"
     avant = PosteSimule(etat).lire()["desinstallation"]
     r = traiter_poste(cat, ev, {"nom": "p", "profil": "base"}, distant(etat), verification=True)
     assert r["simulation"] and r["changed"] and r["appels_distants"] == 1
@@ -84,7 +84,7 @@ def test_verification_ne_change_rien(labo):
 
 def test_echec_1603_et_empreinte(labo):
     chemins, cat, ev = labo
-    etat = chemins["postes"] / "p-s101-02.json"
+    etat = chemins["postes"] / "0679901-s101-02.json"
     r = traiter_poste(
         cat,
         ev,
@@ -115,7 +115,7 @@ def test_code_accepte_mais_toujours_absent_est_echec(labo):
     # An installer that exits 0 but installs nothing (the WPKG/WAPT re-detection case).
     (chemins["partage"] / "7z2408-x64.exe").write_text(json.dumps({"amico_lab_installeur": 1}))
     cat.entrees["sept_zip"].installation = dict(cat.entrees["sept_zip"].installation, sha256=None)
-    etat = chemins["postes"] / "p-s101-01.json"
+    etat = chemins["postes"] / "0679901-s101-01.json"
     r = traiter_poste(
         cat, ev, {"nom": "p", "profil": "base"}, distant(etat), partage=str(chemins["partage"])
     )
@@ -125,7 +125,7 @@ def test_code_accepte_mais_toujours_absent_est_echec(labo):
 
 def test_desinstallations_realistes(tmp_path):
     chemins = creer_labo(tmp_path)
-    poste = PosteSimule(chemins["postes"] / "p-s101-01.json")
+    poste = PosteSimule(chemins["postes"] / "0679901-s101-01.json")
     s = script_collecteur()
     actions = [
         {
@@ -157,6 +157,6 @@ def test_desinstallations_realistes(tmp_path):
 def test_injoignable_et_script_inconnu(tmp_path):
     chemins = creer_labo(tmp_path)
     with pytest.raises(PosteInjoignable):
-        PosteSimule(chemins["postes"] / "p-s101-03.json").executer(script_collecteur(), {})
+        PosteSimule(chemins["postes"] / "0679901-s101-03.json").executer(script_collecteur(), {})
     with pytest.raises(ValueError, match="ne rejoue que"):
-        PosteSimule(chemins["postes"] / "p-s101-01.json").executer("Get-Process", {})
+        PosteSimule(chemins["postes"] / "0679901-s101-01.json").executer("Get-Process", {})

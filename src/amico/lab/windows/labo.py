@@ -237,21 +237,23 @@ def ecrire_poste(dossier: Path, nom: str, lignes: list[str], **etat: Any) -> Pat
     return chemin
 
 
-# The demo scenario: what each post holds before the first run.
+# The demo scenario: what each post holds before the first run. The names are posts of the
+# shipped référentiel's demo site 0679901Y: playbooks check every host against its own
+# référentiel record (amico.colleges.perimetre) before touching it.
 POSTES_DEMO: dict[str, dict[str, Any]] = {
     # Old Firefox, old LibreOffice, no 7-Zip, Flash present, Java 8 (end of life) present.
-    "p-s101-01": {
+    "0679901-s101-01": {
         "profil": "base",
         "lignes": ["firefox_115", "libreoffice_76", "flash_npapi", "java_8u401", "chrome"],
     },
     # Base conforme; VLC absent and its installer fails with 1603; GeoGebra at the pin.
-    "p-s101-02": {
+    "0679901-s101-02": {
         "profil": "multimedia",
         "lignes": ["firefox_128", "libreoffice_248", "sept_zip_2408", "geogebra", "scratch"],
         "etat": {"codes_forces": {"vlc-3.0.21-win64.exe": 1603}},
     },
     # Off: no WinRM answer.
-    "p-s101-03": {"profil": "base", "lignes": [], "etat": {"joignable": False}},
+    "0679901-s101-03": {"profil": "base", "lignes": [], "etat": {"joignable": False}},
 }
 
 
@@ -295,8 +297,9 @@ def creer_labo(
                             "hosts": hotes,
                             "vars": {
                                 "amico_site": {
-                                    "uai": "0670001X",
-                                    "serveur_pedagogique": "se-0670001x",
+                                    "uai": "0679901Y",
+                                    "territoire": "67",
+                                    "serveur_pedagogique": "se-0679901y",
                                 },
                                 "postes_windows__catalogue_fichier": str(racine / "catalogue.yml"),
                                 "postes_windows__partage": str(partage),
