@@ -75,9 +75,16 @@ class ActionModule(ActionBase):
         except ImportError as exc:
             raise AnsibleActionFail(f"paquet Python « amico » introuvable ({exc})") from exc
         try:
-            ref = load(args["referentiel"])
+            return self._preparer(result, args, ignorer, preparer, load)
         except ReferentielInvalide as exc:
             raise AnsibleActionFail(exc.report()) from None
+        except OSError as exc:  # unusable state directory or run folder: French, no traceback
+            from amico.state import message_erreur_fs
+
+            raise AnsibleActionFail(message_erreur_fs(exc) or str(exc)) from None
+
+    def _preparer(self, result, args, ignorer, preparer, load):
+        ref = load(args["referentiel"])
         wanted = {s.upper() for s in args["sites"]}
         terr = set(args["territoires"])
         sites = [

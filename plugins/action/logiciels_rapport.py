@@ -34,8 +34,16 @@ class ActionModule(ActionBase):
         poste = campagne.statut_hote(resultat)
         poste["site"] = site
         if not args["simulation"]:
-            dossier = Path(args["dossier"]) if args["dossier"] else state_dir("logiciels")
-            poste = campagne.enregistrer_poste(dossier, hote, resultat, site)
+            from amico.state import message_erreur_fs
+
+            try:
+                dossier = Path(args["dossier"]) if args["dossier"] else state_dir("logiciels")
+                poste = campagne.enregistrer_poste(dossier, hote, resultat, site)
+            except OSError as exc:  # read-only or full state directory: said, never lost
+                msg = message_erreur_fs(exc)
+                if msg is None:
+                    raise
+                return {**result, "failed": True, "msg": f"rapport de campagne non écrit : {msg}"}
             result["campagne"] = str(dossier)
         result.update(changed=False, poste=poste)
         return result

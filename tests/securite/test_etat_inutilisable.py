@@ -22,14 +22,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 AMICO = str(Path(sys.executable).parent / "amico")
 
-# every command that reads or writes the state directory, with harmless arguments
+# every command that writes the state directory, with harmless arguments
 COMMANDES = [
-    ["referentiel", "check", str(REPO / "referentiel")],
     ["drift", "--site", "0679901Y"],
     ["guichet", "etat"],
     ["guichet", "vider"],
     ["vague", "etat"],
-    ["vague", "renouvellement", "--all"],
     ["lab", "status"],
     ["dossier", "--site", "0679901Y"],
 ]
@@ -83,6 +81,22 @@ def test_read_only_state_directory_every_command(tmp_path, commande, deja_rempli
     r = _dans_un_tmpfs(tmp_path / "ro", preparation, "ro", [AMICO, *commande])
     _assert_refus_en_francais(r, etat)
     assert "lecture seule" in r.stderr
+
+
+# commands that only read: the référentiel's cache under the state directory is optional
+LECTURES = [
+    (["referentiel", "check", str(REPO / "referentiel")], "Référentiel valide"),
+    (["vague", "renouvellement", "--all"], "poste(s) à renouveler"),
+]
+
+
+@pytest.mark.skipif(not MOUNT_NS, reason="unshare -m / mount non permis ici")
+@pytest.mark.parametrize(("commande", "attendu"), LECTURES, ids=lambda c: str(c)[:30])
+def test_read_only_commands_need_no_writable_state_directory(tmp_path, commande, attendu):
+    prep = f"mkdir -p '{tmp_path}/ro/etat/cache/referentiel'"
+    r = _dans_un_tmpfs(tmp_path / "ro", prep, "ro", [AMICO, *commande])
+    assert r.returncode == 0 and attendu in r.stdout, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("commande", COMMANDES, ids=lambda c: " ".join(c[:2]))
@@ -159,3 +173,24 @@ def test_full_disk_backup_of_a_conforme_switch_is_a_warning(tmp_path):
             "sauvegarde de la configuration impossible" in w and "disque plein" in w
             for w in res["warnings"]
         ), res["warnings"]
+
+
+@pytest.mark.skipif(not MOUNT_NS, reason="unshare -m / mount non permis ici")
+def test_campaign_report_on_a_read_only_state_directory_fails_the_host_in_french(tmp_path):
+    jeu = tmp_path / "jeu.yml"
+    jeu.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - amico.colleges.logiciels_rapport:\n        variable: r\n"
+        "      vars:\n        r: {derive: conforme, statuts: [], echecs: []}\n"
+    )
+    playbook = str(Path(sys.executable).parent / "ansible-playbook")
+    r = _dans_un_tmpfs(
+        tmp_path / "ro",
+        f"mkdir -p '{tmp_path}/ro/etat'",
+        "ro",
+        ["env", f"ANSIBLE_CONFIG={REPO / 'ansible.cfg'}", playbook, str(jeu)],
+    )
+    sortie = r.stdout + r.stderr
+    assert r.returncode != 0, sortie
+    assert "rapport de campagne non écrit : répertoire d'état AMICo inutilisable" in sortie
+    assert "lecture seule" in sortie and "Traceback" not in sortie

@@ -180,20 +180,52 @@ def _largest_shared(root: yaml.Node, size: dict[int, int]) -> yaml.Node:
     return max(shared, key=lambda n: size[id(n)]) if shared else root
 
 
+class _Shared(Exception):
+    """A collection node reached twice (an alias): the full audit decides."""
+
+
+def _build_checked(node: yaml.Node, seen: set[int], depth: int) -> Any:
+    # The fast path for alias-free files (all the référentiel's but a few trunk lists):
+    # build while checking depth and duplicate keys; a node seen twice defers to _audit.
+    if node.__class__ is yaml.ScalarNode:
+        return _build(node)
+    if depth > MAX_DEPTH:
+        _audit(node)  # raises with the line of the node beyond MAX_DEPTH
+    key = id(node)
+    if key in seen:
+        raise _Shared
+    seen.add(key)
+    depth += 1
+    if node.__class__ is yaml.MappingNode:
+        out = {
+            _build_checked(k, seen, depth): _build_checked(v, seen, depth) for k, v in node.value
+        }
+        if len(out) != len(node.value):
+            _audit(node)  # raises on the duplicate key, with its line
+        return out
+    return [_build_checked(item, seen, depth) for item in node.value]
+
+
 def parse(text: str) -> Any:
     """Parse YAML text; yaml.YAMLError (YamlRefuse for refused constructs) when it fails."""
     node = yaml.compose(text, Loader=Loader)
     if node is None:
         return None
-    _audit(node)
-    return _build(node)
+    try:
+        return _build_checked(node, set(), 0)
+    except _Shared:
+        _audit(node)  # aliases: cycles and expansion budget over the whole graph
+        return _build(node)
 
 
 def load_file(path: Path, use_cache: bool = True) -> Any:
     """Parse a YAML file; FileNotFoundError, UnicodeDecodeError, yaml.YAMLError propagate."""
     st = path.stat()
     key = (CACHE_VERSION, str(path.resolve()), st.st_size, st.st_mtime_ns)
-    cache = _cache_file(path) if use_cache else None
+    try:
+        cache = _cache_file(path) if use_cache else None
+    except OSError:  # unusable state directory (read-only, full...): read without cache
+        cache = None
     if cache is not None and cache.exists():
         try:
             with open(cache, "rb") as handle:
