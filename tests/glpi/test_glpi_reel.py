@@ -338,3 +338,36 @@ def test_serveur_inventaire_refus_500_comme_glpi(glpi):
 def test_refus_client_garde_le_message_glpi(glpi, config):
     with pytest.raises(GlpiError, match="JSON does not validate"):
         make_client(config).send_inventory({"deviceid": "x", "content": {}})
+
+
+# ---- paging against servers that page differently (independent of our test server) -----
+def test_14_8_pagination_serveur_qui_ignore_range():
+    from amico.glpi.client import Response, _paged
+
+    calls = []
+
+    def fetch(params):  # 200 = complete list, range ignored: read once, no loop
+        calls.append(params)
+        return Response(200, {}, list(range(60)))
+
+    assert _paged(fetch, 50, start_key="range", limit_key=None) == list(range(60))
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("cap", [1, 7, 15, 50])
+@pytest.mark.parametrize("with_range_header", [True, False])
+def test_14_8_pagination_plafonnee(cap, with_range_header):
+    from amico.glpi.client import Response, _paged
+
+    data = list(range(43))
+
+    def fetch(params):
+        a, b = map(int, params["range"].split("-"))
+        page = data[a : min(b + 1, a + cap)]
+        partial = a + len(page) < len(data)
+        headers = (
+            {"Content-Range": f"{a}-{a + len(page) - 1}/{len(data)}"} if with_range_header else {}
+        )
+        return Response(206 if partial else 200, headers, page)
+
+    assert _paged(fetch, 50, start_key="range", limit_key=None) == data

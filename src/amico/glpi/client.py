@@ -220,12 +220,12 @@ def _paged(fetch, size: int, *, start_key: str, limit_key: str | None) -> list:
         if not page:
             return rows
         if cr is not None:
-            if cr[0] + 1 >= cr[1]:
+            if cr[0] + 1 >= cr[1] or cr[0] + 1 <= start:
                 return rows
             start = cr[0] + 1
             continue
-        if r.status != 206 and len(page) < size:
-            return rows
+        if r.status != 206:
+            return rows  # 200: the whole list (a server that ignores the range included)
         start += len(page)
 
 
