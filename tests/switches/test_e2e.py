@@ -7,7 +7,7 @@ import pytest
 from data import staged
 
 from amico.switches.backup import BackupRepo
-from amico.switches.drivers import Target, get_driver
+from amico.switches.drivers import PushRejected, Target, get_driver
 from amico.switches.parsing import parse
 from amico.switches.plan import diff_states
 from amico.switches.run import (
@@ -211,3 +211,9 @@ def test_refused_lines_are_reported_with_the_device_words(make_lab, intents, mon
         assert message in res.error, (name, res.error)
         assert any(message in line for line in res.rejected_lines), res.rejected_lines
         assert "vérification après envoi" not in res.error  # seen at push time
+    # the line-by-line netmiko path of IOS (restores) sees the same refusal
+    with get_driver("cisco", targets["vtp-client"]) as drv, pytest.raises(PushRejected) as err:
+        drv.push_plain(["vlan 123", " exit"])
+    assert err.value.lines == [
+        "« vlan 123 » : % VTP VLAN configuration not allowed when device is in CLIENT mode."
+    ]
