@@ -17,11 +17,11 @@ description:
     rien pour une dérive ignorée ; trace les changements faits sur les hôtes.
   - Le ticket est assigné aux groupes des acteurs R de la matrice des services ; A, C et I
     et les anomalies de la matrice sont écrits dans le ticket.
-  - Chaque ticket est traité avec son entité active (profil API non récursif accepté) ; au
+  - "Chaque ticket est traité avec son entité active (profil API non récursif accepté) ; au
     départ, chaque entité du routage est vérifiée auprès de GLPI et une entité hors de portée
     du profil arrête l'envoi des tickets (ils attendent dans le spool) avec un message qui la
     nomme. Tickets et inventaires sont deux files indépendantes : un inventaire refusé ne
-    retarde jamais un ticket.
+    retarde jamais un ticket."
   - Si GLPI est injoignable ou en erreur, les appels sont écrits dans le spool et rejoués
     à l'exécution suivante ou par C(amico guichet vider). Le délai configuré borne
     l'attente (un GLPI qui ne répond pas ne bloque pas l'exécution).
