@@ -165,6 +165,7 @@ def _execute(client, op: dict) -> dict:
     if kind == "consigner":
         ext = op["external_id"]
         found = client.find_tickets(ext, open_only=False)
+        created = not found
         if found:
             tid = found[0]["id"]
         else:
@@ -172,8 +173,15 @@ def _execute(client, op: dict) -> dict:
             spec["content"] = _with_marker(spec["content"], op)
             tid = client.create_ticket(spec)
             tid = _settle_after_create(client, ext, tid, {**op, "suivi": spec["content"]})
-        if any(t["id"] == tid for t in client.find_tickets(ext)):
-            client.solve(tid, _with_marker(op["solution"], op))
+        try:
+            if any(t["id"] == tid for t in client.find_tickets(ext)):
+                client.solve(tid, _with_marker(op["solution"], op))
+        except GlpiError as e:
+            if not created:
+                raise
+            _warnings(client).append(
+                f"GLPI : ticket {tid} créé pour {ext}, mais sa résolution a échoué : {e}"
+            )
         return {"action": "consigne", "ticket": tid}
     if kind == "inventaire":
         client.send_inventory(op["payload"])
