@@ -5,8 +5,7 @@ Fleet: 150 sites from `amico referentiel generate` (posts, switches, servers of 
 synthetic référentiel). Remote side: the project's stand-ins in memory (the Windows
 post's collector output rebuilt from a state and passed through JSON, as a round trip
 does). What is timed is the controller's Python work and the number of remote calls;
-the projected Ansible cost uses the anchors of the scale note (~30 ms controller CPU per
-task-host, ~0.45 s per module run on a target).
+the end-to-end cost through Ansible is measured by bench/flotte_bench.py (no projection).
 
     .venv/bin/python bench/derive_bench.py [--sites 150] [--postes 17000]
 """
@@ -29,9 +28,6 @@ from amico.lab.windows.poste import PosteSimule  # noqa: E402
 from amico.lab.windows.referentiel import etat_conforme  # noqa: E402
 from amico.referentiel import load  # noqa: E402
 from amico.referentiel.generate import generate  # noqa: E402
-
-TACHE_CONTROLEUR_S = 0.030  # per task-host (scale note)
-MODULE_CIBLE_S = 0.45  # per module run on a target (scale note)
 
 
 def etat_poste(catalogue: Catalogue, profil: str) -> dict:
@@ -109,8 +105,6 @@ def main() -> int:
     assert ecarts_1 == ecarts_n, (ecarts_1, ecarts_n)  # same answer, different cost
 
     hotes = len(postes) + n_sw + n_srv
-    proj_1 = appels_1 * (TACHE_CONTROLEUR_S + MODULE_CIBLE_S)
-    proj_n = appels_n * (TACHE_CONTROLEUR_S + MODULE_CIBLE_S)
     print(f"flotte simulée : {len(ref.sites)} sites, {len(postes)} postes, {n_sw} commutateurs, "
           f"{n_srv} serveurs ({hotes} hôtes) ; génération+chargement {t_gen:.1f} s, "
           f"état attendu {t_att:.2f} s")  # fmt: skip
@@ -120,9 +114,7 @@ def main() -> int:
           f"{appels_n} appels distants, {ecarts_n} écarts")  # fmt: skip
     print(f"ratio (temps contrôleur Python)       : {t_naive / t_once:.1f}x")
     print(f"ratio (appels distants)               : {appels_n / appels_1:.1f}x")
-    print(f"projection Ansible (30 ms/tâche-hôte + 0,45 s/module) : "
-          f"{proj_1 / 60:.0f} min contre {proj_n / 60:.0f} min de temps cumulé "
-          f"(ratio {proj_n / proj_1:.1f}x)")  # fmt: skip
+    print("de bout en bout par le vrai playbook (mesuré, pas projeté) : bench/flotte_bench.py")
     return 0
 
 

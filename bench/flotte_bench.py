@@ -130,6 +130,88 @@ def mesurer(cmd: list[str], env: dict[str, str], journal: Path) -> dict:
     }
 
 
+# -- profile: cProfile in every Ansible worker (one per host-task) and in the main process
+def _ansible_profile(sortie: str, argv: list[str]) -> int:
+    """Run ansible-playbook in this process with every worker profiled (py-spy is not
+    installed here; cProfile inflates many-small-calls code, so read cumulative times)."""
+    import cProfile
+
+    from ansible.cli.playbook import PlaybookCLI
+    from ansible.executor.process.worker import WorkerProcess
+
+    origine = WorkerProcess._run
+
+    def _run(self):
+        prof = cProfile.Profile()
+        prof.enable()
+        try:
+            return origine(self)
+        finally:
+            prof.disable()
+            # pids are reused over thousands of forks: a unique name per worker
+            nom = f"worker-{os.getpid()}-{time.monotonic_ns()}.prof"
+            prof.dump_stats(os.path.join(sortie, nom))
+
+    WorkerProcess._run = _run
+    principal = cProfile.Profile()
+    principal.enable()
+    try:
+        PlaybookCLI.cli_executor(["ansible-playbook", *argv])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        principal.disable()
+        principal.dump_stats(os.path.join(sortie, "principal.prof"))
+    return code
+
+
+def _lignes_profil(fichiers: list[Path], par: int, titre: str, n: int = 22) -> list[str]:
+    import pstats
+
+    stats = None
+    for f in fichiers:
+        try:
+            stats = pstats.Stats(str(f)) if stats is None else stats.add(str(f))
+        except (EOFError, ValueError, TypeError):  # a worker killed while writing
+            continue
+    if stats is None:
+        return [f"{titre} : aucun profil lisible"]
+    cles = sorted(stats.stats, key=lambda k: stats.stats[k][3], reverse=True)
+    out = [f"{titre} : temps cumulé par hôte (ms), fichier:ligne(fonction)"]
+    racine = str(ROOT) + "/"
+    for k in cles[:n]:
+        _cc, appels, _tt, ct, _callers = stats.stats[k]
+        fichier = k[0].replace(racine, "").split("site-packages/")[-1]
+        out.append(
+            f"  {1000 * ct / par:8.1f}  {appels / par:8.1f} appels  {fichier}:{k[1]}({k[2]})"
+        )
+    return out
+
+
+def profiler(labo: LaboFlotte, env: dict[str, str], tmp: Path, hotes: int) -> list[str]:
+    from amico.derive import execution
+
+    dossier = tmp / "derive-profil"
+    prof = tmp / "profil"
+    prof.mkdir(parents=True, exist_ok=True)
+    dossier.mkdir(parents=True, exist_ok=True)
+    cmd = execution.commande(
+        dossier, [str(labo.inventaire)], labo.referentiel, [], [], True, None, None
+    )
+    r = subprocess.run(
+        [sys.executable, __file__, "--_ansible-profil", str(prof), "--", *cmd[1:]],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    workers = sorted(prof.glob("worker-*.prof"))
+    lignes = [f"profil (code {r.returncode}) : {len(workers)} workers profilés, {hotes} hôtes"]
+    if workers:
+        lignes += _lignes_profil(workers, hotes, "workers (une tâche-hôte chacun)")
+    if (prof / "principal.prof").exists():
+        lignes += _lignes_profil([prof / "principal.prof"], hotes, "processus principal", 12)
+    return lignes
+
+
 def ansible_playbook() -> str:
     p = Path(sys.executable).parent / "ansible-playbook"
     return str(p) if p.exists() else "ansible-playbook"
@@ -170,6 +252,7 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
             env, tmp / f"derive-{n_sites}.log",
         )  # fmt: skip
         derive["emulateurs_cpu_s"] = sum(cpu_s(p) for p in labo.pids_emulateurs()) - emu_avant
+        profil = profiler(labo, env, tmp, hotes) if args.profil else []
     finally:
         labo.arreter()
     resultat_json = dossier / "resultat.json"
@@ -183,6 +266,7 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
         "derive": derive,
         "resume": resume,
         "journal": str(tmp / f"derive-{n_sites}.log"),
+        "profil": profil,
     }
 
 
@@ -231,7 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processus", type=int, default=4, help="processus d'émulation")
     p.add_argument("--forks", type=int, help="forks d'Ansible (défaut : ansible.cfg)")
     p.add_argument("--garder", type=Path, help="garder les dossiers (journaux) ici")
+    p.add_argument("--profil", action="store_true", help="puis un passage profilé (cProfile)")
+    p.add_argument("--_ansible-profil", dest="ansible_profil", help=argparse.SUPPRESS)
+    p.add_argument("reste", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.ansible_profil:
+        return _ansible_profile(args.ansible_profil, args.reste)
     tailles = args.sites or TAILLES_DEFAUT
     print(
         f"machine : {os.cpu_count()} cœur(s), charge {os.getloadavg()[0]:.1f} au départ ; "
@@ -249,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in tailles:
             r = une_taille(n, args, tmp)
             afficher(r)
+            print("\n".join(r["profil"]))
             resultats.append(r)
     tableau(resultats)
     echecs = [
