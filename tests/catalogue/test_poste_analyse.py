@@ -331,3 +331,30 @@ def test_drift_report_shows_activation_antivirus_and_unlisted(cat, tmp_path):
         "Google Chrome",
     ):
         assert libelle in html or libelle.replace("&#39;", "'") in html, libelle
+
+
+def test_complete_one_round_trip_output(cat):
+    """A full collector output (one round trip): catalogue, per-user install, licences,
+    antivirus and the noise every post carries, judged together."""
+    collecte = json.loads((FIX / "collecte_0679901-s103-02_complete.json").read_text("utf-8"))
+    ev = Evaluateur(cat)
+    res = {r.id: r for r in ev.evaluer(collecte, "mathematiques", "windows_11_24h2")}
+    assert res["windows_11_24h2"].statut == "conforme"
+    for ident in ("firefox_esr", "libreoffice", "adobe_reader", "7zip", "vlc", "photofiltre"):
+        assert res[ident].statut == "conforme", (ident, res[ident].remarque)
+    assert res["geogebra"].statut == "conforme"
+    assert "installé pour un seul utilisateur" in res["geogebra"].remarque
+    a = analyser_poste(collecte, ev, POLITIQUE, "0679901Y", "67", JOUR)
+    assert a["activation"]["statut"] == "conforme"
+    assert [(p["produit"], p["canal"]) for p in a["activation"]["produits"]] == [
+        ("windows", "KMS"),
+        ("office", "KMS"),
+    ]
+    assert a["antivirus"]["statut"] == "conforme"
+    assert {x["nom"] for x in a["non_references"]} == {
+        "Google Chrome",
+        "Notepad++ (64-bit x64)",
+        "Microsoft Office LTSC Professionnel Plus 2021 - fr-fr",  # not in the référentiel
+    }
+    assert a["composants_ignores"] == 12  # runtimes, drivers, Edge, updates, C2R
+    assert a["profils_lus"] == ["S-1-5-21-1004336348-1177238915-682003330-1104"]
