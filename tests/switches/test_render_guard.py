@@ -107,6 +107,14 @@ def test_limits_and_accents_are_accepted():
     assert " description " + "d" * 240 in render_commands("cisco", ok)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["FastEthernet0/1", "TenGigabitEthernet1/1/1", "TwentyFiveGigE1/0/1", "Port-channel15"],
+)
+def test_ios_interface_families_are_accepted(name):
+    check_commands("cisco", [f"interface {name}", " description x", " exit"])
+
+
 def test_grammar_follows_the_cli_context():
     # a VLAN sub-command at top level, a port name under a VLAN: both refused
     with pytest.raises(RenderError, match="contexte « config »"):

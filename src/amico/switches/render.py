@@ -227,10 +227,9 @@ _VID = r"(?:[1-9]\d{0,2}|[1-3]\d{3}|40[0-8]\d|409[0-4])"
 _IP = r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
 _APORT = r"(?:\d{1,2}/)?(?:[A-Z]?\d{1,3}[a-z]?|Trk\d{1,3})"
 _APORTS = rf"{_APORT}(?:-{_APORT})?(?:,{_APORT}(?:-{_APORT})?)*"
-_CIF = (
-    r"(?:GigabitEthernet|FastEthernet|TenGigabitEthernet|TwoGigabitEthernet|"
-    r"FortyGigabitEthernet|Port-channel)\d{1,3}(?:/\d{1,3}){0,2}"
-)
+# IOS interface families: FastEthernet, GigabitEthernet, TenGigabitEthernet,
+# TwentyFiveGigE, AppGigabitEthernet..., and Port-channel
+_CIF = r"(?:[A-Za-z]{0,20}(?:Ethernet|GigE)|Port-channel)\d{1,3}(?:/\d{1,3}){0,2}"
 _VLIST = rf"{_VID}(?:-{_VID})?(?:,{_VID}(?:-{_VID})?)*"
 
 
