@@ -225,3 +225,19 @@ def test_server_past_its_security_support_is_flagged_by_drift():
     assert "LTS" in en_lts["detail"]
     fini = constat(dt.date(2028, 7, 1))
     assert (fini["statut"], fini["trouve"]) == ("non conforme", "fin de support le 2028-06-30")
+
+
+def test_posts_policy_errors_are_check_errors_with_line(ref, capsys):
+    """postes.yml (licences, antivirus, unlisted software) is checked like the catalogue:
+    a bad regex or a missing expiry is refused by `check`, not at run time."""
+    postes = ref / "catalogue/postes.yml"
+    ligne = _modifier_ligne(postes, "nom: '^Scratch \\d'", "nom: '^Scratch (\\d'")
+    _modifier_ligne(postes, "expire: 2027-08-31", "expire: bientot")
+    code, sortie = check(ref, capsys)
+    assert code == 2, sortie
+    erreurs = re.findall(r"^(\S*postes\.yml):(\d+): erreur: (.*)$", sortie, re.M)
+    assert any(
+        int(n) == ligne and "expression régulière invalide" in t and "« ^Scratch (\\d »" in t
+        for _, n, t in erreurs
+    ), sortie
+    assert any("date AAAA-MM-JJ obligatoire" in t and "« bientot »" in t for _, _, t in erreurs)

@@ -65,7 +65,7 @@ def cat():
 def test_policy_file_is_the_referentiels_and_bad_values_are_refused():
     assert POLITIQUE is not None and POLITIQUE.age_signatures_max_jours == 3
     with pytest.raises(
-        CatalogueError, match=r"composants_systeme\[0\] : expression régulière invalide"
+        CatalogueError, match=r"composants_systeme\[0\]\.nom : expression régulière invalide"
     ):
         politique_depuis({"composants_systeme": [{"nom": "(", "raison": "x"}]})
     with pytest.raises(CatalogueError, match="expire"):

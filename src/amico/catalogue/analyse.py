@@ -73,59 +73,99 @@ class Politique:
     autorises: tuple[Autorisation, ...] = field(default_factory=tuple)
 
 
-def _re(motif: Any, ou: str) -> re.Pattern[str]:
-    try:
-        return re.compile(str(motif), re.IGNORECASE)
-    except re.error as exc:
-        raise CatalogueError(f"{ou} : expression régulière invalide {motif!r} ({exc})") from exc
+def _compiler(brut: Any) -> tuple[Politique, list[tuple[tuple, str, Any]]]:
+    """The policy and every problem found, as (key path, French message, faulty value):
+    the check reports them all (with the file line), a run refuses the first ones."""
+    erreurs: list[tuple[tuple, str, Any]] = []
+    if brut is None:
+        brut = {}
+    if not isinstance(brut, dict):
+        return Politique(), [((), "un dictionnaire est attendu", type(brut).__name__)]
 
+    def rx(motif: Any, chemin: tuple) -> re.Pattern[str] | None:
+        try:
+            return re.compile(str(motif), re.IGNORECASE)
+        except re.error as exc:
+            erreurs.append((chemin, f"expression régulière invalide ({exc})", motif))
+            return None
 
-def politique_depuis(brut: dict[str, Any] | None, fichier: str = "postes.yml") -> Politique:
-    """Compile the policy; a bad value is a CatalogueError naming the file and the key."""
-    brut = brut or {}
     av = brut.get("antivirus") or {}
     age = av.get("age_signatures_max_jours", 3)
     if not isinstance(age, int) or isinstance(age, bool) or age < 0:
-        raise CatalogueError(
-            f"{fichier} : antivirus.age_signatures_max_jours doit être un entier >= 0 ({age!r})"
+        erreurs.append(
+            (("antivirus", "age_signatures_max_jours"), "un entier >= 0 est attendu", age)
         )
+        age = 3
+    produits = []
+    for i, motif in enumerate(av.get("produits_acceptes") or []):
+        r = rx(motif, ("antivirus", "produits_acceptes", i))
+        if r is not None:
+            produits.append(r)
     composants = []
     for i, c in enumerate(brut.get("composants_systeme") or []):
-        ou = f"{fichier} : composants_systeme[{i}]"
         if not isinstance(c, dict) or not c.get("nom") or not c.get("raison"):
-            raise CatalogueError(f"{ou} : « nom » (regex) et « raison » sont obligatoires")
-        ed = c.get("editeur")
-        composants.append(Composant(_re(c["nom"], ou), _re(ed, ou) if ed else None, c["raison"]))
+            erreurs.append(
+                (("composants_systeme", i), "« nom » (regex) et « raison » sont obligatoires", c)
+            )
+            continue
+        nom = rx(c["nom"], ("composants_systeme", i, "nom"))
+        ed = rx(c["editeur"], ("composants_systeme", i, "editeur")) if c.get("editeur") else None
+        if nom is not None:
+            composants.append(Composant(nom, ed, str(c["raison"])))
     autorises = []
     for i, a in enumerate(brut.get("autorises") or []):
-        ou = f"{fichier} : autorises[{i}]"
         if not isinstance(a, dict) or not a.get("nom") or not a.get("raison"):
-            raise CatalogueError(f"{ou} : « nom » (regex) et « raison » sont obligatoires")
+            erreurs.append((("autorises", i), "« nom » (regex) et « raison » sont obligatoires", a))
+            continue
         expire = date_fin_de_vie(a.get("expire"))
         if expire is None:
-            raise CatalogueError(f"{ou} : « expire » (date AAAA-MM-JJ) est obligatoire")
-        if not a.get("site") and not a.get("territoire"):
-            raise CatalogueError(f"{ou} : préciser « site » (UAI) ou « territoire »")
-        autorises.append(
-            Autorisation(
-                _re(a["nom"], ou),
-                str(a["raison"]),
-                expire,
-                str(a["site"]) if a.get("site") else None,
-                str(a["territoire"]) if a.get("territoire") else None,
+            erreurs.append(
+                (("autorises", i, "expire"), "date AAAA-MM-JJ obligatoire", a.get("expire"))
             )
-        )
+        if not a.get("site") and not a.get("territoire"):
+            erreurs.append(
+                (("autorises", i), "préciser « site » (UAI) ou « territoire »", a.get("nom"))
+            )
+        nom = rx(a["nom"], ("autorises", i, "nom"))
+        if nom is not None and expire is not None:
+            autorises.append(
+                Autorisation(
+                    nom,
+                    str(a["raison"]),
+                    expire,
+                    str(a["site"]) if a.get("site") else None,
+                    str(a["territoire"]) if a.get("territoire") else None,
+                )
+            )
     act = brut.get("activation") or {}
-    return Politique(
+    politique = Politique(
         age_signatures_max_jours=age,
-        produits_antivirus=tuple(
-            _re(p, f"{fichier} : antivirus.produits_acceptes")
-            for p in av.get("produits_acceptes") or []
-        ),
+        produits_antivirus=tuple(produits),
         canaux_acceptes=tuple(str(c) for c in act.get("canaux_acceptes") or []),
         composants=tuple(composants),
         autorises=tuple(autorises),
     )
+    return politique, erreurs
+
+
+def _chemin(chemin: tuple) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in chemin).lstrip(".")
+
+
+def politique_depuis(brut: dict[str, Any] | None, fichier: str = "postes.yml") -> Politique:
+    """Compile the policy; any bad value is a CatalogueError naming the file, the key and
+    the value (all of them)."""
+    politique, erreurs = _compiler(brut)
+    if erreurs:
+        raise CatalogueError(
+            "\n".join(f"{fichier} : {_chemin(c)} : {m} ({v!r})" for c, m, v in erreurs)
+        )
+    return politique
+
+
+def problemes_politique(brut: Any) -> list[tuple[tuple, str, Any]]:
+    """For `amico referentiel check`: every problem of postes.yml with its key path."""
+    return _compiler(brut)[1]
 
 
 def charger_politique(catalogue_fichier: str | Path) -> Politique | None:
@@ -134,9 +174,11 @@ def charger_politique(catalogue_fichier: str | Path) -> Politique | None:
     chemin = Path(catalogue_fichier).with_name("postes.yml")
     if not chemin.is_file():
         return None
+    from amico.referentiel.yamlio import parse  # the référentiel's hardened YAML reader
+
     try:
-        brut = yaml.safe_load(chemin.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        brut = parse(chemin.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{chemin} : illisible ({exc})") from exc
     return politique_depuis(brut, str(chemin))
 

@@ -241,6 +241,27 @@ class _Checker:
                 p.valeur,
                 warn=p.gravite == "avertissement",
             )
+        # the posts' policy next to the catalogue (licences, antivirus, unlisted software)
+        f_postes = self.f_log.with_name("postes.yml")
+        if f_postes.is_file():
+            import yaml
+
+            from amico.catalogue.analyse import problemes_politique
+            from amico.referentiel.yamlio import parse
+
+            try:
+                brut = parse(f_postes.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                brut = None
+                self.err(f_postes, (), f"fichier illisible ({exc})", "corriger le YAML")
+            for chemin, message, valeur in problemes_politique(brut) if brut is not None else []:
+                self.err(
+                    f_postes,
+                    chemin,
+                    message,
+                    "voir l'en-tête de catalogue/postes.yml (regex Python, dates AAAA-MM-JJ)",
+                    valeur,
+                )
         by_id = {s.id: s for s in cat.logiciels}
         for i, sw in enumerate(cat.logiciels):
             added = sw.version_min or sw.detection or sw.installation or sw.desinstallation
