@@ -44,6 +44,7 @@ ATTENDUS = {
     "mitogen": "effet de mitogen sur les rôles serveurs Linux",
     "profil": "parties liées au contrôleur et profil (inventaire, évaluation de la dérive)",
     "flotte": "dérive de toute la flotte par le vrai playbook vs playbook vide (plancher)",
+    "import_glpi": "import de l'inventaire GLPI (148 entités) paginé vs un appel par matériel",
 }
 # --rapide: small sizes (what --args gives for a benchmark wins)
 RAPIDE = {
@@ -55,6 +56,7 @@ RAPIDE = {
     "mitogen": ["--rapide"],
     "profil": ["--rapide"],
     "flotte": ["--sites", "5"],
+    "import_glpi": ["--sites", "30", "--postes", "3000"],
 }
 # --fumee: the smallest sizes, only to prove every benchmark still runs (make test runs
 # them through tests/bench/test_bench_smoke.py; no timing is asserted)
@@ -68,6 +70,7 @@ FUMEE = {
     "mitogen": ["--conteneurs", "1", "--runs", "1"],
     "profil": ["--sites", "2", "--postes", "20", "--work", "{tmp}"],
     "flotte": ["--sites", "1", "--processus", "1"],
+    "import_glpi": ["--sites", "2", "--postes", "20"],
 }  # fmt: skip
 RESUME = "» "
 DRAPEAU = {"rapide": " --rapide", "fumée": " --fumee"}

@@ -12,6 +12,7 @@ proposed site files shown as a diff; files are written only when asked, then che
 from __future__ import annotations
 
 import contextlib
+import copy
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -22,12 +23,13 @@ import yaml
 
 from amico.onboarding import OnboardingError
 from amico.onboarding.glpi_lecture import Asset, Inventory
-from amico.onboarding.nouveau_site import PLACEHOLDER, TECH_ROOM, build_site, free_block
+from amico.onboarding.nouveau_site import PLACEHOLDER, TECH_ROOM, build_site, free_blocks
 from amico.referentiel.findings import ReferentielInvalide
 from amico.referentiel.generate import _Dumper
 from amico.referentiel.loader import Referentiel, load
 from amico.referentiel.noms import NETBIOS_MAX, post_name, room_slug, switch_name
 from amico.referentiel.plan import site_subnets, uai_is_valid
+from amico.referentiel.yamlio import load_file
 
 _UAI = re.compile(r"\b([0-9]{7}[A-Z])\b")
 POST_TYPES = ("poste", "client_leger", "chromeos")
@@ -165,6 +167,8 @@ class _SiteEdit:
         for vid in data["vlans"]:
             self.vlans_by_usage.setdefault(plan_vlans[vid].usage, vid)
         self.rooms = {r["id"]: r for r in data.setdefault("salles", [])}
+        self.room_names = {_norm(r.get("nom", "")): r["id"] for r in self.rooms.values()}
+        self.post_name = re.compile(self.uai[:7] + r"-[a-z0-9]+-[0-9]{2,}")
         self.changed = False
 
     def done(self, loc: str) -> None:
@@ -181,9 +185,9 @@ class _SiteEdit:
         if not location:
             self.ensure_tech_room()
             return TECH_ROOM, False
-        for room in self.rooms.values():
-            if _norm(room.get("nom", "")) == _norm(location) or room["id"] == location:
-                return room["id"], True
+        rid = self.room_names.get(_norm(location)) or (location if location in self.rooms else None)
+        if rid:
+            return rid, True
         m = re.match(r"^\s*salle\s+(.+)$", location, re.I)
         rid = ("s" + room_slug(m[1])) if m else re.sub(r"[^a-z0-9]+", "_", location.lower())
         rid = rid.strip("_") or "salle"
@@ -192,6 +196,7 @@ class _SiteEdit:
             room["vlan"] = self.vlans_by_usage["pedagogique"]
         self.data["salles"].append(room)
         self.rooms[rid] = room
+        self.room_names[_norm(location)] = rid
         self.done("salles")
         self.changed = True
         return rid, True
@@ -223,7 +228,8 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
     counts = {"postes": 0, "commutateurs": 0, "complétés": 0, "sites": 0}
     # where the référentiel already knows each serial and MAC
     paths = dict(zip((s.uai for s in ref.sites), ref.site_paths, strict=True))
-    raw: dict[str, dict] = {uai: yaml.safe_load(p.read_text("utf-8")) for uai, p in paths.items()}
+    # fresh copies (the cached parse is shared), edited in place below
+    raw: dict[str, dict] = {uai: copy.deepcopy(load_file(p)) for uai, p in paths.items()}
     known_serial: dict[str, tuple[str, str, int]] = {}
     known_mac: dict[str, tuple[str, str, int]] = {}
     names: set[str] = set()
@@ -284,7 +290,7 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
     territories = {t.code for c in ref.organisation.collectivites for t in c.territoires}
     edits: dict[str, _SiteEdit] = {}
     new_paths: dict[str, Path] = {}
-    extra_blocks: list[IPv4Network] = []
+    blocks = free_blocks(ref)
 
     def edit_for(eid: int) -> _SiteEdit | None:
         uai = uai_of.get(eid)
@@ -307,8 +313,7 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
                 nom = re.sub(
                     r"\s*[(\[]?\b" + uai + r"\b[)\]]?\s*", " ", str(entity.get("name") or "")
                 ).strip(" -")
-                block = free_block(ref, extra_blocks)
-                extra_blocks.append(block)
+                block = next(blocks)
                 data = build_site(
                     ref,
                     uai,
@@ -379,7 +384,7 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
                 rec["systeme"] = system
             # a name of the convention for this collège is kept, whatever its room part
             # (the GLPI location may be missing or coarser than the name)
-            conform = bool(re.fullmatch(site.uai[:7] + r"-[a-z0-9]+-[0-9]{2,}", a.name))
+            conform = bool(site.post_name.fullmatch(a.name))
             conform = conform and len(a.name) <= NETBIOS_MAX
             if conform and a.name not in names:
                 rec["nom"] = a.name
@@ -463,7 +468,7 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
         if uai in new_paths:
             changes.append(SiteChange(new_paths[uai], None, after))
         else:
-            before = yaml.safe_load(paths[uai].read_text("utf-8"))
+            before = load_file(paths[uai])
             if before != after:
                 changes.append(SiteChange(paths[uai], before, after, _header(paths[uai])))
     return ImportPlan(ref.root, changes, report, counts)

@@ -51,15 +51,21 @@ def taken_blocks(ref: Referentiel) -> list[tuple[IPv4Network, str]]:
     return [(s.bloc_adresses, p.name) for s, p in zip(ref.sites, ref.site_paths, strict=True)]
 
 
-def free_block(ref: Referentiel, also_taken: list[IPv4Network] = ()) -> IPv4Network:
-    taken = taken_blocks(ref) + [(b, "") for b in also_taken]
+def free_blocks(ref: Referentiel):
+    """The free /20s of the generator's sequence, in order (each checked once)."""
+    taken = [(int(b.network_address), int(b.broadcast_address)) for b, _ in taken_blocks(ref)]
     for index in range(MAX_BLOCKS):
         block = site_block(index)
-        if not any(block.overlaps(other) for other, _ in taken):
-            return block
+        first, last = int(block.network_address), int(block.broadcast_address)
+        if not any(first <= end and start <= last for start, end in taken):
+            yield block
     raise OnboardingError(
         "aucun bloc /20 libre dans la suite 10.64.0.0/20 et suivants : donner --bloc"
     )
+
+
+def free_block(ref: Referentiel) -> IPv4Network:
+    return next(free_blocks(ref))
 
 
 def check_block(ref: Referentiel, text: str) -> IPv4Network:
