@@ -9,12 +9,12 @@ resolution, the bulk of PyYAML's time, cheaper.
 Parsed files are cached (marshal, keyed by path, size and mtime) under the state
 directory, so a second run over 17,000 posts skips YAML parsing entirely.
 
-Hostile YAML is refused before anything is built, in time and memory linear in the file:
-aliases are composed as shared nodes (libyaml never expands them), so the expanded size
-of every node is computed once over that graph; an alias cycle, an expansion beyond
-`ALIAS_BUDGET` nodes (the "billion laughs"), a nesting deeper than `MAX_DEPTH` and a
-duplicate mapping key (PyYAML silently keeps the last one) each raise `YamlRefuse` with
-the line of the offending node.
+Hostile YAML is refused in time and memory bounded by the file plus `ALIAS_BUDGET`:
+libyaml composes an alias as the very node it names (never expanded), and the build
+counts every node built again through an alias; an alias cycle, an expansion beyond
+`ALIAS_BUDGET` nodes (the "billion laughs"), a nesting deeper than `MAX_DEPTH`, a
+duplicate mapping key (PyYAML silently keeps the last one) and a complex key each raise
+`YamlRefuse` with the line of the offending node.
 """
 
 from __future__ import annotations
@@ -70,9 +70,32 @@ def _cache_file(path: Path) -> Path:
 _STR, _INT, _NULL, _BOOL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "null", "bool"))
 
 
-def _build(node: yaml.Node) -> Any:
+class _Walk:
+    """State of one document's build: nodes seen, the current path, alias expansion."""
+
+    __slots__ = ("seen", "path", "extra", "anchor")
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()  # collection nodes already built once
+        self.path: set[int] = set()  # collection nodes being built (an alias cycle)
+        self.extra = 0  # nodes built again through aliases
+        self.anchor: yaml.Node | None = None  # the aliased node being re-expanded
+
+
+def _build(node: yaml.Node, walk: _Walk, depth: int = 0, again: bool = False) -> Any:
     # A direct walk of the composed nodes: 1.7x faster than PyYAML's generic constructor
     # on the référentiel (measured on 148 sites / 17,000 posts), and only safe types.
+    # libyaml composes an alias as the same node object: building it again is the alias
+    # expansion, counted against ALIAS_BUDGET (`again`), so a bomb stops early.
+    if again:
+        walk.extra += 1
+        if walk.extra > ALIAS_BUDGET:
+            raise YamlRefuse(
+                f"les alias (*nom) se développent au-delà de {ALIAS_BUDGET} éléments "
+                "(« bombe d'alias »)",
+                walk.anchor.start_mark,
+                "écrire les valeurs en entier au lieu d'alias imbriqués",
+            )
     if node.__class__ is yaml.ScalarNode:
         tag = node.tag
         if tag == _STR:
@@ -86,136 +109,53 @@ def _build(node: yaml.Node) -> Any:
         raise yaml.constructor.ConstructorError(
             None, None, f"étiquette YAML non prise en charge : {tag}", node.start_mark
         )
-    if node.__class__ is yaml.MappingNode:
-        return {_build(key): _build(value) for key, value in node.value}
-    return [_build(item) for item in node.value]
-
-
-def _audit(root: yaml.Node) -> None:
-    """Refuse alias cycles, alias bombs, excessive depth and duplicate keys (YamlRefuse).
-
-    Iterative post-order walk over the node graph, each distinct node expanded once:
-    `size[id]` is the number of nodes the node stands for once aliases are expanded.
-    """
-    size: dict[int, int] = {}
-    on_path: set[int] = set()
-    distinct = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if done:
-            on_path.discard(key)
-            if node.__class__ is yaml.MappingNode:
-                children = [n for pair in node.value for n in pair]
-            else:
-                children = node.value
-            size[key] = 1 + sum(size[id(c)] for c in children)
-            continue
-        if key in size:
-            continue
-        if key in on_path:
-            raise YamlRefuse(
-                "alias récursif (une ancre qui se contient elle-même)",
-                node.start_mark,
-                "remplacer l'alias (*nom) par la valeur écrite en entier",
-            )
-        if node.__class__ is yaml.ScalarNode:
-            size[key] = 1
-            distinct += 1
-            continue
-        distinct += 1
-        if len(on_path) >= MAX_DEPTH:
-            raise YamlRefuse(
-                f"imbrication de plus de {MAX_DEPTH} niveaux",
-                node.start_mark,
-                "aplatir la structure (le schéma du référentiel n'a que quelques niveaux)",
-            )
-        on_path.add(key)
-        stack.append((node, True))
-        if node.__class__ is yaml.MappingNode:
-            seen: dict[object, yaml.Node] = {}
-            for k, v in node.value:
-                if k.__class__ is yaml.ScalarNode:
-                    if k.value in seen:
-                        first = seen[k.value].start_mark.line + 1
-                        raise YamlRefuse(
-                            f"clé « {k.value} » en double (déjà à la ligne {first}) : "
-                            "seule la dernière valeur serait gardée",
-                            k.start_mark,
-                            "supprimer ou renommer l'une des deux clés",
-                        )
-                    seen[k.value] = k
-                stack.append((v, False))
-                stack.append((k, False))
-        else:
-            stack.extend((child, False) for child in reversed(node.value))
-    if size[id(root)] - distinct > ALIAS_BUDGET:
-        worst = _largest_shared(root, size)
-        raise YamlRefuse(
-            f"les alias (*nom) se développent en {size[id(root)]} éléments pour "
-            f"{distinct} écrits (au plus {ALIAS_BUDGET} de plus admis)",
-            worst.start_mark,
-            "écrire les valeurs en entier au lieu d'alias imbriqués",
-        )
-
-
-def _largest_shared(root: yaml.Node, size: dict[int, int]) -> yaml.Node:
-    """The biggest node reached more than once: the anchor that blows up."""
-    refs: dict[int, int] = {}
-    nodes: dict[int, yaml.Node] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        key = id(node)
-        refs[key] = refs.get(key, 0) + 1
-        if refs[key] > 1 or node.__class__ is yaml.ScalarNode:
-            continue
-        nodes[key] = node
-        if node.__class__ is yaml.MappingNode:
-            stack.extend(n for pair in node.value for n in pair)
-        else:
-            stack.extend(node.value)
-    shared = [n for k, n in nodes.items() if refs[k] > 1]
-    return max(shared, key=lambda n: size[id(n)]) if shared else root
-
-
-class _Shared(Exception):
-    """A collection node reached twice (an alias): the full audit decides."""
-
-
-def _build_checked(node: yaml.Node, seen: set[int], depth: int) -> Any:
-    # The fast path for alias-free files (all the référentiel's but a few trunk lists):
-    # build while checking depth and duplicate keys; a node seen twice defers to _audit.
-    if node.__class__ is yaml.ScalarNode:
-        return _build(node)
-    if depth > MAX_DEPTH:
-        _audit(node)  # raises with the line of the node beyond MAX_DEPTH
     key = id(node)
-    if key in seen:
-        raise _Shared
-    seen.add(key)
+    if key in walk.path:
+        raise YamlRefuse(
+            "alias récursif (une ancre qui se contient elle-même)",
+            node.start_mark,
+            "remplacer l'alias (*nom) par la valeur écrite en entier",
+        )
+    if depth >= MAX_DEPTH:
+        raise YamlRefuse(
+            f"imbrication de plus de {MAX_DEPTH} niveaux",
+            node.start_mark,
+            "aplatir la structure (le schéma du référentiel n'a que quelques niveaux)",
+        )
+    if key in walk.seen and not again:
+        again, walk.anchor = True, node
+    walk.seen.add(key)
+    walk.path.add(key)
     depth += 1
     if node.__class__ is yaml.MappingNode:
-        out = {
-            _build_checked(k, seen, depth): _build_checked(v, seen, depth) for k, v in node.value
-        }
-        if len(out) != len(node.value):
-            _audit(node)  # raises on the duplicate key, with its line
-        return out
-    return [_build_checked(item, seen, depth) for item in node.value]
+        out = {}
+        for k, v in node.value:
+            if k.__class__ is not yaml.ScalarNode:
+                raise YamlRefuse(
+                    "clé complexe (liste ou dictionnaire employé comme clé)",
+                    k.start_mark,
+                    "écrire une clé simple (un mot) avant les deux-points",
+                )
+            name = _build(k, walk, depth, again)
+            if name in out:
+                first = next(a for a, _ in node.value if a.value == k.value)
+                raise YamlRefuse(
+                    f"clé « {k.value} » en double (déjà à la ligne "
+                    f"{first.start_mark.line + 1}) : seule la dernière valeur serait gardée",
+                    k.start_mark,
+                    "supprimer ou renommer l'une des deux clés",
+                )
+            out[name] = _build(v, walk, depth, again)
+    else:
+        out = [_build(item, walk, depth, again) for item in node.value]
+    walk.path.discard(key)
+    return out
 
 
 def parse(text: str) -> Any:
     """Parse YAML text; yaml.YAMLError (YamlRefuse for refused constructs) when it fails."""
     node = yaml.compose(text, Loader=Loader)
-    if node is None:
-        return None
-    try:
-        return _build_checked(node, set(), 0)
-    except _Shared:
-        _audit(node)  # aliases: cycles and expansion budget over the whole graph
-        return _build(node)
+    return None if node is None else _build(node, _Walk())
 
 
 def load_file(path: Path, use_cache: bool = True) -> Any:
