@@ -156,3 +156,48 @@ def test_ios_vlan_name_with_inner_spaces_can_be_restored():
         " name A1 - VIDEO",
         " exit",
     ]
+
+
+_vid = st.integers(min_value=2, max_value=4094).filter(lambda v: not 1002 <= v <= 1005)
+_safe = (
+    st.text(
+        alphabet=st.characters(
+            whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters="_-. "
+        ),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+_port_state = st.one_of(
+    st.builds(lambda v, d: PortState("acces", v, frozenset(), None, d), _vid, st.none() | _safe),
+    st.builds(
+        lambda vs, n, d: PortState("trunk", None, frozenset(vs), n, d),
+        st.sets(_vid, max_size=6),
+        st.none() | _vid,
+        st.none() | _safe,
+    ),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    ports=st.lists(st.tuples(st.integers(1, 48), _port_state, _port_state), max_size=8),
+    vlans=st.lists(st.tuples(_vid, _safe.filter(lambda n: n.isascii())), max_size=4),
+    delete=st.lists(_vid, max_size=3),
+)
+def test_legitimate_changes_always_pass_the_grammar(ports, vlans, delete):
+    """No false refusal: whatever VLANs, ports and plain names a change set holds, both
+    vendors' commands pass the check (a refusal must mean a hostile or impossible value)."""
+    for vendor in ("aruba", "cisco"):
+        names = {
+            p: (str(p) if vendor == "aruba" else f"GigabitEthernet1/0/{p}") for p, _, _ in ports
+        }
+        changes = Changes(
+            create=[(v, n.replace(" ", "_")) for v, n in vlans],
+            delete=delete,
+            ports=[PortChange(names[p], b, a) for p, b, a in ports],
+            svis=[(900, "10.64.15.2/24")],
+        )
+        render_commands(vendor, changes, dot1q=vendor == "cisco")
