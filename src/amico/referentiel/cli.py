@@ -56,6 +56,17 @@ def register(subparsers) -> None:
     imp.add_argument("--url", help="URL de GLPI (défaut : AMICO_GLPI_URL)")
     imp.add_argument("--api", choices=["v1", "v2"], default=None)
     imp.set_defaults(func=run_import)
+    dec = sub.add_parser(
+        "decouvrir",
+        help="placer les postes d'après les tables MAC et LLDP des commutateurs (diff, --ecrire)",
+        description="Lit les faits collectés sur les commutateurs du collège (`amico dossier "
+        "--site UAI --collecter`) : propose la salle des postes dont la salle est à compléter, "
+        "signale les MAC inconnues du référentiel.",
+    )
+    dec.add_argument("--site", required=True, help="UAI du collège")
+    dec.add_argument("--ecrire", action="store_true", help="écrire les salles proposées")
+    dec.add_argument("--dossier", type=Path, default=Path("referentiel"))
+    dec.set_defaults(func=run_discover)
 
 
 def run_check(args) -> int:
@@ -113,5 +124,11 @@ def run_new_site(args) -> int:
 
 def run_import(args) -> int:
     from amico.onboarding.import_glpi import run_cli
+
+    return run_cli(args)
+
+
+def run_discover(args) -> int:
+    from amico.onboarding.decouverte import run_cli
 
     return run_cli(args)
