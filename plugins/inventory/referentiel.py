@@ -86,11 +86,12 @@ else:
 
 
 def _fingerprint(root: str) -> list:
-    """Sizes and mtimes of every YAML file: a cached inventory is reused only while equal."""
+    """Sizes and mtimes of every YAML file: a cached inventory is reused only while equal
+    (`.yaml` too: a site saved so is an error the next parse must report)."""
     out = []
     for folder, _dirs, files in os.walk(root):
         for name in sorted(files):
-            if name.endswith(".yml"):
+            if name.lower().endswith((".yml", ".yaml")):
                 st = os.stat(os.path.join(folder, name))
                 out.append([os.path.join(folder, name), st.st_size, st.st_mtime_ns])
     return sorted(out)

@@ -108,3 +108,26 @@ def test_dossier_refuses_an_unknown_phase(tmp_path, capsys, monkeypatch):
     assert code == 2
     assert "phase : « transitoir » inconnu" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_cached_inventory_is_not_reused_over_a_site_saved_as_yaml(ref, tmp_path):
+    """The inventory cache is keyed on the référentiel's files: a site added as `.yaml`
+    after a cached run must give the error, not the cached inventory."""
+    config = tmp_path / "cfg.amico.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "plugin": "amico.colleges.referentiel",
+                "referentiel": str(ref),
+                "cache": True,
+                "cache_plugin": "ansible.builtin.jsonfile",
+                "cache_connection": str(tmp_path / "cache"),
+            }
+        )
+    )
+    assert ansible_inventory(config, "--list").returncode == 0
+    # a new site saved as .yaml: no .yml file changed
+    shutil.copyfile(ref / "sites" / "0679901Y.yml", ref / "sites" / "0679999Z.yaml")
+    second = ansible_inventory(config, "--list")
+    assert second.returncode != 0
+    assert "extension « .yaml »" in second.stderr

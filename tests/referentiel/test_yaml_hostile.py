@@ -144,3 +144,10 @@ def test_alias_budget_counts_expansion_not_file_size():
     with pytest.raises(yamlio.YamlRefuse) as exc:
         yamlio.parse(aliased)
     assert exc.value.problem_mark.line == 0  # the anchor
+
+
+@pytest.mark.parametrize("text", ["? [a, b]\n: 1\n", "? {a: 1}\n: 2\n"])
+def test_complex_key_is_refused_not_a_type_error(text):
+    with pytest.raises(yamlio.YamlRefuse) as exc:
+        yamlio.parse(text)
+    assert "clé complexe" in exc.value.problem
