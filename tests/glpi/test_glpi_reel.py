@@ -281,6 +281,21 @@ def test_14_8_etape_apres_creation_en_echec_garde_le_ticket(
     assert out.warnings and str(t["id"]) in out.warnings[0]
 
 
+def test_14_8_consigner_resolution_ratee_garde_le_ticket(glpi, config, matrix, routing, tmp_path):
+    glpi.faults.refuse_solution = True
+    ops = plan(
+        [Finding(SITE, SVC, "x", "changement", "p1", "tâche")],
+        matrix,
+        {**routing, "interventions": "ticket_resolu"},
+        run(1),
+    )
+    spool = Spool(tmp_path / "s")
+    out = deliver(ops, config, spool)
+    (t,) = glpi.tickets()
+    assert out.rejected == 0 and spool.rejected() == []
+    assert out.delivered[0]["ticket"] == t["id"] and "résolution a échoué" in out.warnings[0]
+
+
 def test_14_8_id_false_est_une_erreur(glpi, config, matrix, routing, tmp_path):
     glpi.faults.add_id_false = True
     out = deliver(failing(1, matrix, routing), config, Spool(tmp_path / "s"))

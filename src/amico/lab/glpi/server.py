@@ -129,6 +129,8 @@ class Faults:
     # Actors given at creation are dropped and POST Group_Ticket is refused
     # (ERROR_GLPI_ADD): the step after the ticket's creation fails.
     refuse_group_ticket: bool = False
+    # ITILSolution refused (ERROR_GLPI_ADD), e.g. a mandatory solution template field.
+    refuse_solution: bool = False
     # A v2 API without the /session route (older or partial implementation).
     v2_without_session: bool = False
     # Fail only the next N requests (0 = as long as the flag is set).
@@ -137,7 +139,7 @@ class Faults:
     def clear(self) -> None:
         self.down = self.error500 = self.hang = self.drop_authorization = False
         self.search_without_externalid = self.add_id_false = self.refuse_group_ticket = False
-        self.v2_without_session = False
+        self.v2_without_session = self.refuse_solution = False
         self.slow = 0.0
         self.remaining = 0
 
@@ -482,6 +484,8 @@ class GlpiTestServer:
         ticket = self._open_ticket(data.get("itemtype", "Ticket"), data.get("items_id"), v2, active)
         if ticket["status"] in (STATUS_SOLVED, STATUS_CLOSED):
             raise ApiError(400, "ERROR_GLPI_ADD", "Le ticket est déjà résolu", v2)
+        if self.faults.refuse_solution:
+            raise ApiError(400, "ERROR_GLPI_ADD", "Solution refusée (injection de panne)", v2)
         sid = self.store.new_id("ITILSolution")
         self.store.solutions[sid] = {
             "id": sid,
