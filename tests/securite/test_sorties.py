@@ -173,3 +173,26 @@ def test_dossier_csv_exports_neutralise_referentiel_text(tmp_path):
     assert "'=1+1" in cells and "'@SUM(1+1)" in cells
     assert not [c for c in cells if re.match(r"^[=+@\t\r]", c)]
     assert not [c for c in cells if c.startswith("-") and not re.match(r"^-\d+([.,]\d+)?$", c)]
+
+
+def test_dossier_html_and_svg_show_referentiel_markup_as_text(tmp_path):
+    """Room and site names reach the dossier page and its inline SVG (Graphviz labels):
+    markup in them stays text in both."""
+    src = tmp_path / "ref"
+    shutil.copytree(REPO / "referentiel", src)
+    site = src / "sites" / "0679901Y.yml"
+    data = yaml.safe_load(site.read_text("utf-8"))
+    data["nom"] = "</title><script>alert(1)</script>"
+    data["salles"][0]["nom"] = '<img src=x onerror="alert(2)"> \\N \\G'
+    data["commutateurs"][1]["ports"][0]["description"] = "<!--<script>"
+    site.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    ref = load(src)
+    out = tmp_path / "dossiers"
+    generate(ref, [s for s in ref.sites if s.uai == "0679901Y"], out, Options(cache=False))
+    page = (out / "0679901Y" / "index.html").read_text("utf-8")
+    svg = (out / "0679901Y" / "synoptique.svg").read_text("utf-8")
+    for text in (page, svg):
+        assert "<script" not in text and "<img" not in text and "<!--<" not in text
+    assert "&lt;script&gt;alert(1)" in page
+    assert "&lt;img src=x" in svg  # Graphviz escaped it; DOT did not read \N as a name
+    assert "\\N \\G" in svg
