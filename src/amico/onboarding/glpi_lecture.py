@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from amico.glpi.client import GlpiError
 from amico.onboarding import OnboardingError
+from amico.switches.facts import is_device_mac, normalize_mac
 
 PAGE = 1000  # rows asked per call; lowered to the server's Accept-Range max if smaller
 LISTS = (
@@ -28,16 +29,15 @@ LISTS = (
     "NetworkEquipment",
     "NetworkPort",
 )
-_MAC = re.compile(r"^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$")
 
 
 def norm_mac(value) -> str | None:
-    """GLPI stores MACs as the agent sent them: lowercase colon form, or None if not a MAC."""
-    text = str(value or "").strip().lower()
-    if not _MAC.match(text) or text.replace(":", "").replace("-", "") in ("0" * 12, "f" * 12):
+    """A port's MAC as the switch layer spells it, or None (empty, all zeros, broadcast or
+    multicast: GLPI keeps what the agent sent, virtual adapters included)."""
+    mac = normalize_mac(str(value or ""))
+    if mac is None or mac == "00:00:00:00:00:00" or not is_device_mac(mac):
         return None
-    digits = re.sub(r"[^0-9a-f]", "", text)
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    return mac
 
 
 @dataclass
