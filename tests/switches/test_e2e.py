@@ -212,8 +212,10 @@ def test_refused_lines_are_reported_with_the_device_words(make_lab, intents, mon
         assert any(message in line for line in res.rejected_lines), res.rejected_lines
         assert "vérification après envoi" not in res.error  # seen at push time
     # the line-by-line netmiko path of IOS (restores) sees the same refusal
-    with get_driver("cisco", targets["vtp-client"]) as drv, pytest.raises(PushRejected) as err:
-        drv.push_plain(["vlan 123", " exit"])
-    assert err.value.lines == [
-        "« vlan 123 » : % VTP VLAN configuration not allowed when device is in CLIENT mode."
-    ]
+    with get_driver("cisco", targets["vtp-client"]) as drv:
+        with pytest.raises(PushRejected) as err:
+            drv.push_plain(["vlan 123", " exit"])
+        assert err.value.lines == [
+            "« vlan 123 » : % VTP VLAN configuration not allowed when device is in CLIENT mode."
+        ]
+        assert "VLAN Name" in drv.read().vlan_brief  # back in exec mode: still reads

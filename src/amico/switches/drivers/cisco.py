@@ -8,6 +8,7 @@ completes it from the backup."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from napalm import get_network_driver
@@ -114,6 +115,8 @@ class CiscoDriver(Driver):
         try:
             return self.conn.send_config_set(commands, error_pattern=ERROR_PATTERN, read_timeout=60)
         except ConfigInvalidException as exc:
+            with contextlib.suppress(LOST):  # netmiko stops mid-set, still in config mode
+                self.conn.exit_config_mode()
             raise rejected(exc) from exc
         except LOST as exc:
             raise SessionLost(f"session perdue pendant l'envoi : {type(exc).__name__}") from exc
