@@ -101,3 +101,38 @@ def test_check_uplinks_classes():
         ].statut
         == CONFIRMEE
     )
+
+
+@pytest.mark.slow
+def test_drift_lldp_reads_the_emulators_as_the_collect_does(make_lab, site_attendu):
+    """What the drift's collect does (plugins/action/derive_collecte.py): read the
+    running config and the LLDP neighbours over SSH, compare. On a lab staged from the
+    référentiel the uplinks are confirmed, on both vendors."""
+    from amico.lab.switches.livraison import etat_livraison
+    from amico.switches.drivers import get_driver
+    from amico.switches.facts import COMMANDS
+    from amico.switches.intent import intent_from_site
+    from amico.switches.parsing import parse
+
+    ref = load(REPO / "referentiel")
+    checked = 0
+    for uai in ("0679901Y", "0679902Z"):
+        att_site = attendus(ref, [s for s in ref.sites if s.uai == uai])[uai]
+        hosts = {n: h["commutateur"] for n, h in att_site["hotes"].items() if "commutateur" in h}
+        devices = []
+        for name, att in hosts.items():
+            intent = intent_from_site(att["site"], att["plan_vlans"], name)
+            devices.append((name, intent.vendor, etat_livraison(intent), None))
+        _, targets = make_lab(devices)
+        for name, att in hosts.items():
+            vendor = next(c["fabricant"] for c in att["site"]["commutateurs"] if c["nom"] == name)
+            with get_driver(vendor, targets[name]) as driver:
+                snap = driver.read()
+                lldp = driver.run(COMMANDS[vendor]["lldp"])
+            state = parse(vendor, snap.running, snap.vlan_brief)
+            found = _liaisons(
+                comparaison.comparer_commutateur(att, state, parse_lldp(vendor, lldp))
+            )
+            assert found and all(c["statut"] == "conforme" for c in found), found
+            checked += len(found)
+    assert checked >= 4
