@@ -4,6 +4,8 @@ output it cannot read."""
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -212,3 +214,20 @@ def test_old_ios_uppercase_vlan_interface_is_the_management_svi():
     )
     assert state.svis == {24: "10.64.15.3/24"}
     assert "VLAN24" not in state.ports and "FastEthernet0/1" in state.ports
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=60), max_size=20))
+def test_device_listings_give_entries_or_a_french_error_never_a_crash(lines):
+    from amico.switches.facts import parse_lldp, parse_vlan_brief
+    from amico.switches.ntc import TemplateError
+
+    text = "\n".join(lines)
+    for vendor in ("cisco", "aruba"):
+        for parser in (parse_mac_table, parse_port_status, parse_lldp):
+            try:
+                parser(vendor, text)
+            except TemplateError as exc:
+                assert str(exc).startswith("sortie illisible pour ")
+    with contextlib.suppress(TemplateError):
+        parse_vlan_brief(text)
