@@ -36,6 +36,7 @@ POST_TYPES = ("poste", "client_leger", "chromeos")
 VENDORS = {"aruba": "aruba", "hpe": "aruba", "hewlett": "aruba", "hp": "aruba",
            "procurve": "aruba", "cisco": "cisco"}  # fmt: skip
 _NORM = re.compile(r"[^a-z0-9]+")
+_WINDOWS = re.compile(r"windows\s+(xp|7|8\.1|10|11)\b")
 
 
 def _norm(text: str) -> str:
@@ -137,7 +138,7 @@ class _Catalog:
         return [], None
 
     def system(self, os_name: str | None) -> str | None:
-        m = re.search(r"windows\s+(xp|7|8\.1|10|11)\b", (os_name or "").lower())
+        m = _WINDOWS.search((os_name or "").lower())
         sid = f"windows_{m[1].replace('.', '_')}" if m else None
         return sid if sid in self.systems else None
 
