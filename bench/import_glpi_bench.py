@@ -41,7 +41,7 @@ def naive_inventory(client):
     """One call per asset: ids from the lists, then each asset with its network ports."""
     reader = GlpiReader(client)
     mine = reader.my_entities()
-    reader.activate("all")
+    reader.activate(None)
     data = {name: reader.all(name) for name in LISTS if name not in (*PER_ITEM, "NetworkPort")}
     data["NetworkPort"] = []
     for itemtype in PER_ITEM:

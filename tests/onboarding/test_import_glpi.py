@@ -280,3 +280,15 @@ def test_bad_input_french_error_nothing_written(ref, capsys, glpi, setup, args, 
     assert expected in err, err
     assert "Rien n'a été écrit." in err
     assert snapshot(ref) == before
+
+
+def test_all_means_the_entities_of_the_api_profile(ref, capsys, glpi):
+    # a non-recursive profile on the Tilleuls entity only: the rest of GLPI is invisible
+    glpi.profiles.update(
+        {"amico-api": {"profile": "Technicien", "default_entity": 2, "entities": {2: False}}}
+    )
+    code, out, err = run(ref, capsys, "--tous")
+    assert code == 0, err
+    assert "+++ b/referentiel/sites/0679901Y.yml" in out
+    assert "0672345K" not in out and "Service informatique" not in out
+    assert "PC-DOUBLE" in out  # its twin under entity 3 is out of sight: no duplicate

@@ -112,13 +112,10 @@ class GlpiReader:
         data = r.data if isinstance(r.data, dict) else {}
         return {int(e["id"]): str(e.get("name", "")) for e in data.get("myentities", [])}
 
-    def activate(self, entity: int | str) -> None:
-        self._call(
-            "POST",
-            "changeActiveEntities",
-            body={"entities_id": entity, "is_recursive": True},
-            ok=(200,),
-        )
+    def activate(self, entity: int | None) -> None:
+        """The entity (and its sons) whose items the next lists return; None: all of the
+        profile's. The client applies it (changeActiveEntities) before its next call."""
+        self.client.use_entity(entity)
 
 
 def _header(headers: dict, name: str) -> str:
@@ -159,7 +156,7 @@ def read_inventory(client, entite: int | None) -> Inventory:
             "l'habilitation (profil avec accès à cette entité, récursif) ou choisir parmi "
             f"{_names(mine)}"
         )
-    reader.activate(entite if entite is not None else "all")
+    reader.activate(entite)
     data = {name: reader.all(name) for name in LISTS}
     inv = assemble(data, mine, entite)
     inv.calls = reader.calls
