@@ -16,7 +16,7 @@ from amico.cli import main
 from amico.glpi.inventory import from_switch, from_windows_collector
 from amico.lab.glpi import GlpiTestServer
 from amico.lab.glpi.assets import add_entity, import_payload
-from amico.onboarding.import_glpi import NO_ID, NO_UAI
+from amico.onboarding.import_glpi import AMBIGUOUS, NO_ID, NO_UAI
 from amico.referentiel.loader import load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -149,7 +149,7 @@ def test_import_all_proposes_then_writes_then_nothing(ref, capsys, glpi):
     assert section(
         out, "Modèles inconnus du catalogue (à ajouter à catalogue/materiels.yml), non importés"
     ) == [  # fmt: skip
-        "« ACME Box 3000 » : poste GLPI n° 8 « PC-ACME » (0679901Y)"
+        "« ACME Box 3000 » (1) : poste GLPI n° 8 « PC-ACME » (0679901Y)"
     ]
     assert section(out, NO_ID) == ["poste GLPI n° 9 « PC-FANTOME » (entité 0679901Y)"]
     dup = section(out, "Numéros de série ou MAC en double entre entités (non importés)")
@@ -184,6 +184,10 @@ def test_import_all_proposes_then_writes_then_nothing(ref, capsys, glpi):
         "poste GLPI n° 3 « 0679901-s101-03 » ~ 0679901-s101-03 (0679901Y) : modele "
         "GLPI « DELL Latitude 5540 », référentiel « DELL Optiplex 7010 »"
     ]
+    # the catalogue lists OptiPlex 390 under two classes: one line per model, class to check
+    assert section(out, AMBIGUOUS)[0].startswith(
+        "« DELL OptiPlex 390 » : PBASE ou PBASE.petit_format ; PBASE retenue pour 6 poste(s) : "
+    )
     assert "1 collège(s) nouveau(x), 7 poste(s) et 1 commutateur(s) ajouté(s), " in out
     # the serial of 0679901-s101-02; fabricant, model, serial, MAC of the new core switch
     assert "5 valeur(s) complétée(s)" in out

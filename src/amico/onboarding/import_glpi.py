@@ -334,6 +334,9 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
         return edits[uai]
 
     taken_addrs: dict[str, set] = {}
+    # one report line per model, not per post (a model may cover thousands of posts)
+    unknown_models: dict[str, list[str]] = {}
+    ambiguous: dict[str, list[str]] = {}
     for a in sorted(inv.assets, key=lambda a: (a.entity, a.itemtype, a.glpi_id)):
         if id(a) in skip or id(a) in merged:
             continue
@@ -367,11 +370,8 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
         if kind == "postes":
             classes, model = catalog.classes(a)
             if not classes:
-                report.add(
-                    UNKNOWN_MODEL,
-                    f"« {a.manufacturer or '?'} {a.model or '(modèle vide)'} » : "
-                    f"{a.label} ({site.uai})",
-                )
+                key = f"« {a.manufacturer or '?'} {a.model or '(modèle vide)'} »"
+                unknown_models.setdefault(key, []).append(f"{a.label} ({site.uai})")
                 continue
             rec = {"nom": None, "classe": classes[0], "modele": model}
             if a.serial:
@@ -399,11 +399,8 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
             site.data["postes"].append(rec)
             counts["postes"] += 1
             if len(classes) > 1:
-                report.add(
-                    AMBIGUOUS,
-                    f"« {a.model} » : {' ou '.join(classes)} ; {classes[0]} retenue "
-                    f"pour {rec['nom']}",
-                )
+                key = f"« {model} » : {' ou '.join(classes)} ; {classes[0]} retenue"
+                ambiguous.setdefault(key, []).append(rec["nom"])
                 site.need(f"postes[{i}].classe")
             if not system:
                 site.need(f"postes[{i}].systeme")
@@ -458,6 +455,10 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
             site.need(f"{kind}[{i}].salle")
         site.done(kind)
         site.changed = True
+    for key, items in sorted(unknown_models.items()):
+        report.add(UNKNOWN_MODEL, f"{key} ({len(items)}) : {_some(items)}")
+    for key, items in sorted(ambiguous.items()):
+        report.add(AMBIGUOUS, f"{key} pour {len(items)} poste(s) : {_some(items)}")
     changes = []
     for uai, site in edits.items():
         if not site.changed:
@@ -506,6 +507,11 @@ def complete(
                 f"{a.label} ~ {rec['nom']} ({site.uai}) : MAC GLPI {', '.join(a.macs)}, "
                 f"référentiel {rec[key]}",
             )
+
+
+def _some(items: list[str], shown: int = 5) -> str:
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" et {more} autre(s)" if more > 0 else "")
 
 
 def _vendor(a: Asset) -> str | None:
