@@ -296,3 +296,12 @@ def test_all_means_the_entities_of_the_api_profile(ref, capsys, glpi):
     assert "+++ b/referentiel/sites/0679901Y.yml" in out
     assert "0672345K" not in out and "Service informatique" not in out
     assert "PC-DOUBLE" in out  # its twin under entity 3 is out of sight: no duplicate
+
+
+def test_api_v2_is_refused_plainly(ref, capsys, monkeypatch):
+    monkeypatch.setenv("AMICO_GLPI_API", "v2")
+    before = snapshot(ref)
+    code, out, err = run(ref, capsys, "--tous", "--ecrire")
+    assert code == 2
+    assert "l'API v2 n'est pas encore prise en charge pour l'import" in err
+    assert snapshot(ref) == before
