@@ -117,3 +117,30 @@ def test_save_facts_is_stable(tmp_path):
     first = path.read_bytes()
     save_facts("0679901Y", "sw", dict(reversed(list(facts.items()))), root=tmp_path)
     assert path.read_bytes() == first
+
+
+def test_old_ios_spelling_is_tried_when_the_first_is_refused():
+    """IOS 12.0/12.1 (2900XL, 2950) only know ``show mac-address-table``."""
+    answers = dict(CISCO)
+    answers["show mac address-table"] = (
+        "                    ^\n% Invalid input detected at '^' marker."
+    )
+    answers["show mac-address-table"] = IOS_MAC_TABLE
+    driver = FakeDriver("cisco", answers)
+    facts = gather_switch(driver, "cisco", now=lambda: NOW)
+    assert "show mac-address-table" in driver.conn.sent
+    assert facts["ports"]["GigabitEthernet1/0/1"]["macs"] == [
+        {"mac": "02:00:00:01:00:06", "vlan": 100}
+    ]
+    assert "problemes" not in facts
+
+
+def test_lldp_refused_is_a_problem_not_an_empty_neighbour_list():
+    answers = dict(CISCO, **{"show lldp neighbors detail": "% LLDP is not enabled"})
+    facts = gather_switch(FakeDriver("cisco", answers), "cisco", now=lambda: NOW)
+    assert "voisins" not in facts  # unknown: the diagram claims nothing about the uplinks
+    assert facts["problemes"] == [
+        "« show lldp neighbors detail » : sortie illisible pour "
+        "cisco_ios_show_lldp_neighbors_detail : commande refusée par le commutateur : "
+        "% LLDP is not enabled"
+    ]

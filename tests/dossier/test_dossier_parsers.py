@@ -91,8 +91,12 @@ def test_procurve_interfaces_brief():
 
 
 def test_garbage_is_empty_or_a_french_error_never_a_crash():
-    assert parse_ios_mac_table("% Invalid input detected at '^' marker.") == []
-    assert parse_procurve_mac_table("Invalid input: mac-address") == []
+    # a refused command is not an empty table: it is said (the collect reports it)
+    with pytest.raises(TemplateError, match="commande refusée par le commutateur : % Invalid"):
+        parse_ios_mac_table("show mac address-table\n% Invalid input detected at '^' marker.")
+    with pytest.raises(TemplateError, match="commande refusée.*Invalid input: mac-address"):
+        parse_procurve_mac_table("Invalid input: mac-address")
+    assert parse_ios_mac_table("") == []
     assert parse_ios_interfaces_status("") == {}
     with pytest.raises(TemplateError, match="sortie illisible.*nothing"):
         parse_procurve_interfaces_brief("nothing | here")

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from amico.state import state_dir
 from amico.switches.facts import (
+    ALTERNATIVES,
     COMMANDS,
+    CommandRefused,
     TemplateError,
     parse_lldp,
     parse_mac_table,
@@ -38,11 +40,17 @@ def gather_switch(driver, vendor: str, now: Callable[[], dt.datetime] | None = N
     parsed: dict[str, object] = {}
     problems: list[str] = []
     for key, command in COMMANDS[vendor].items():
-        text = driver.run(command)
-        try:
-            parsed[key] = _PARSERS[key](vendor, text)
-        except TemplateError as exc:
-            problems.append(f"« {command} » : {exc}")
+        for attempt in (command, *ALTERNATIVES.get(command, ())):
+            try:
+                parsed[key] = _PARSERS[key](vendor, driver.run(attempt))
+                break
+            except CommandRefused as exc:  # older image: its own spelling, if any
+                refused = f"« {attempt} » : {exc}"
+            except TemplateError as exc:
+                refused = f"« {attempt} » : {exc}"
+                break
+        if key not in parsed:
+            problems.append(refused)
     when = (now or (lambda: dt.datetime.now(dt.UTC)))()
     ports: dict[str, dict] = {}
     for port, status in (parsed.get("etats") or {}).items():
@@ -56,11 +64,12 @@ def gather_switch(driver, vendor: str, now: Callable[[], dt.datetime] | None = N
         "date": when.isoformat(timespec="seconds"),
         "fabricant": vendor,
         "ports": {name: ports[name] for name in sorted(ports)},
-        "voisins": [
-            {"port": n.port, "nom": n.name, "port_distant": n.remote_port, "chassis": n.chassis}
-            for n in parsed.get("lldp") or []
-        ],
     }
+    if "lldp" in parsed:  # unread LLDP is unknown, not "no neighbour" (no link claimed)
+        facts["voisins"] = [
+            {"port": n.port, "nom": n.name, "port_distant": n.remote_port, "chassis": n.chassis}
+            for n in parsed["lldp"]
+        ]
     if problems:
         facts["problemes"] = problems
     return facts

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import netaddr
 
-from amico.switches.ntc import TemplateError, parse_template
+from amico.switches.ntc import CommandRefused, TemplateError, parse_template
 
 # IOS short interface names -> the full names of the running configuration.
 IOS_NAMES = {
@@ -43,6 +43,10 @@ _IOS_FULL = {full.lower(): full for full in IOS_NAMES.values()}
 _IOS_NAME = re.compile(r"^(?P<kind>[A-Za-z][A-Za-z-]*?)(?P<num>\d[\d/.:]*)$")
 _PROCURVE_PORT = re.compile(r"^(?:\d+/)?[A-Za-z]?\d+[A-Za-z]?$|^Trk\d+$", re.IGNORECASE)
 _MAC_SHAPE = re.compile(r"^[0-9A-Fa-f]{2,6}(?:[.:-]?[0-9A-Fa-f]{2,6}){1,5}$")
+
+# One command per listing; where older images spell it differently, the alternatives
+# (tried in order when the switch refuses the first) are in ALTERNATIVES.
+ALTERNATIVES = {"show mac address-table": ("show mac-address-table",)}
 
 COMMANDS = {
     "cisco": {
@@ -250,7 +254,9 @@ def parse_lldp(vendor: str, text: str) -> list[Neighbour]:
 
 
 __all__ = [
+    "ALTERNATIVES",
     "COMMANDS",
+    "CommandRefused",
     "IOS_NAMES",
     "MacEntry",
     "Neighbour",

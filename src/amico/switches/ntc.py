@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from pathlib import Path
 
 import ntc_templates
@@ -21,6 +22,19 @@ class TemplateError(ValueError):
     """An output the template cannot read (message in French)."""
 
 
+class CommandRefused(TemplateError):
+    """The switch refused the command itself (unknown on this model or image, feature
+    disabled): nothing was listed, which is not the same as an empty listing."""
+
+
+# What IOS and ArubaOS-Switch print instead of a listing
+_REFUSED = re.compile(
+    r"^\s*(?:% ?(?:Invalid input|Incomplete command|Ambiguous command|Unknown command|"
+    r"LLDP is not enabled)|Invalid input:)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 @functools.cache
 def _source(name: str) -> str:
     for folder in (LOCAL, NTC):
@@ -32,6 +46,12 @@ def _source(name: str) -> str:
 
 def parse_template(name: str, text: str) -> list[dict]:
     """Run template ``name`` (e.g. ``cisco_ios_show_vlan``) over ``text``."""
+    refused = _REFUSED.search(text)
+    if refused:
+        line = text[refused.start() :].splitlines()[0].strip()[:120]
+        raise CommandRefused(
+            f"sortie illisible pour {name} : commande refusée par le commutateur : {line}"
+        )
     # A TextFSM object keeps its state between lines: one per parse.
     fsm = textfsm.TextFSM(io.StringIO(_source(name)))
     try:
