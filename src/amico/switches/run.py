@@ -94,6 +94,9 @@ def apply_switch(
             backup=backup,
             driver_factory=driver_factory,
         )
+    except Exception as exc:  # noqa: BLE001 - one switch's surprise never stops the others
+        res.status = ILLISIBLE
+        res.error = f"erreur inattendue sur ce commutateur : {type(exc).__name__}: {exc}"
     finally:
         res.seconds = round(time.monotonic() - t0, 3)
     return res
