@@ -231,3 +231,37 @@ def test_device_listings_give_entries_or_a_french_error_never_a_crash(lines):
                 assert str(exc).startswith("sortie illisible pour ")
     with contextlib.suppress(TemplateError):
         parse_vlan_brief(text)
+
+
+def test_a_surprise_after_the_read_is_that_switch_result_only(monkeypatch):
+    """Any exception past the read (planning, rendering...) is the result of that switch;
+    its session is closed and the next switch is handled."""
+    from data import PLAN_VLANS
+
+    import amico.switches.run as run
+
+    s = _site()
+    aruba = next(
+        i
+        for i in (intent_from_site(s, PLAN_VLANS, c["nom"]) for c in s["commutateurs"])
+        if i.vendor == "aruba"
+    )
+    real_plan = run.make_plan
+
+    def plan(current, intent):
+        if current.hostname == "boum":
+            raise KeyError("surprise")
+        return real_plan(current, intent)
+
+    monkeypatch.setattr(run, "make_plan", plan)
+    ScriptedDriver.closed = []
+    configs = {"boum": 'hostname "boum"\n', "ok": 'hostname "ok"\nvlan 1\n   untagged 1-28\n'}
+
+    def factory(vendor, target):
+        return ScriptedDriver(vendor, target, configs[target.host])
+
+    items = [(aruba, Target("boum")), (aruba, Target("ok"))]
+    results = apply_many(items, check=True, backup=False, driver_factory=factory, workers=1)
+    assert results[0].status == ILLISIBLE and "KeyError" in results[0].error
+    assert results[1].status in ("a_modifier", "refuse") and results[1].before
+    assert sorted(ScriptedDriver.closed) == ["boum", "ok"]
