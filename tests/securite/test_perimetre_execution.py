@@ -176,3 +176,20 @@ def test_valider_runs_whatever_the_limit(tmp_path):
     assert "TASK [Vérifier le schéma et la cohérence du référentiel]" in sortie
     assert "0679901Y.yml" in sortie  # the validator's file:line report
     assert "TASK [serveur_pedago" not in sortie  # stopped before the role
+
+
+def test_cached_table_follows_the_referentiel(tmp_path):
+    # the per-host table is cached by the référentiel's files: a file changed on disk is
+    # what the next check reads (here pedagogical servers handed to the Académie)
+    copie = tmp_path / "referentiel"
+    shutil.copytree(REPO / "referentiel", copie)
+    controle_execution(copie, "se-0679901y")
+    perimetre = copie / "perimetre.yml"
+    texte = perimetre.read_text(encoding="utf-8")
+    debut = texte.index("  serveur_pedagogique:")
+    perimetre.write_text(
+        texte[:debut] + texte[debut:].replace("perimetre: collectivite", "perimetre: academie", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(HorsPerimetre, match="serveur_pedagogique : périmètre de l'Académie"):
+        controle_execution(copie, "se-0679901y")
