@@ -222,6 +222,17 @@ def amico() -> list[str]:
     return [str(p)] if p.exists() else [sys.executable, "-m", "amico"]
 
 
+def constats(dossier: Path) -> dict[str, dict]:
+    """Per-host results of a run folder without their timings: what must not change when
+    only the cost of the run changes (compare two runs with --constats)."""
+    out = {}
+    for f in sorted((dossier / "hotes").glob("*.json")):
+        r = json.loads(f.read_text(encoding="utf-8"))
+        r.pop("duree_s", None)
+        out[f.stem] = r
+    return out
+
+
 def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
     labo = LaboFlotte(tmp / f"labo-{n_sites}", n_sites, processus=args.processus)
     t0 = time.monotonic()
@@ -253,6 +264,12 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
         )  # fmt: skip
         derive["emulateurs_cpu_s"] = sum(cpu_s(p) for p in labo.pids_emulateurs()) - emu_avant
         profil = profiler(labo, env, tmp, hotes) if args.profil else []
+        if args.constats:
+            args.constats.mkdir(parents=True, exist_ok=True)
+            (args.constats / f"constats-{n_sites}.json").write_text(
+                json.dumps(constats(dossier), ensure_ascii=False, indent=1, sort_keys=True),
+                encoding="utf-8",
+            )
     finally:
         labo.arreter()
     resultat_json = dossier / "resultat.json"
@@ -316,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--forks", type=int, help="forks d'Ansible (défaut : ansible.cfg)")
     p.add_argument("--garder", type=Path, help="garder les dossiers (journaux) ici")
     p.add_argument("--profil", action="store_true", help="puis un passage profilé (cProfile)")
+    p.add_argument("--constats", type=Path, help="écrire les constats par hôte (sans durées) ici")
     p.add_argument("--_ansible-profil", dest="ansible_profil", help=argparse.SUPPRESS)
     p.add_argument("reste", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
