@@ -28,7 +28,7 @@ AMICO = str(Path(sys.executable).parent / "amico")
 
 def _echantillonner_ps(echantillons, fin):
     while not fin.is_set():
-        r = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
+        r = subprocess.run(["ps", "-eww", "-o", "args"], capture_output=True, text=True)
         echantillons.append(r.stdout)
         time.sleep(0.2)
 
