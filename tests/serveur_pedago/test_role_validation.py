@@ -227,3 +227,28 @@ def test_shell_scripts_quote_every_value():
             if "ansible_managed" in expr or "retention" in expr:
                 continue
             assert "| quote" in expr, f"{nom} : {{{{{expr}}}}} sans | quote"
+
+
+def _taches(noeud):
+    if isinstance(noeud, list):
+        for t in noeud:
+            yield from _taches(t)
+    elif isinstance(noeud, dict):
+        yield noeud
+        for cle in ("block", "rescue", "always"):
+            yield from _taches(noeud.get(cle))
+
+
+def test_powershell_scripts_take_values_as_parameters_never_inline():
+    # a value templated into the script text is code; as a parameter it is data
+    import yaml
+
+    scripts = 0
+    for chemin in sorted((ROOT / "roles").rglob("tasks/**/*.yml")):
+        for tache in _taches(yaml.safe_load(chemin.read_text(encoding="utf-8"))):
+            module = tache.get("ansible.windows.win_powershell")
+            if module is None:
+                continue
+            scripts += 1
+            assert "{{" not in module["script"] and "{%" not in module["script"], chemin
+    assert scripts >= 2  # the DHCP and DNS forwarder scripts of the Windows variant
