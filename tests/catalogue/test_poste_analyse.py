@@ -358,3 +358,31 @@ def test_complete_one_round_trip_output(cat):
     }
     assert a["composants_ignores"] == 12  # runtimes, drivers, Edge, updates, C2R
     assert a["profils_lus"] == ["S-1-5-21-1004336348-1177238915-682003330-1104"]
+
+
+def test_offline_evaluation_cli_shows_licences_antivirus_unlisted(capsys):
+    from amico.cli import main
+
+    code = main(
+        [
+            "logiciels",
+            "evaluer",
+            "--catalogue",
+            str(CATALOGUE),
+            "--collecte",
+            str(FIX / "collecte_0679901-s103-02_complete.json"),
+            "--profil",
+            "mathematiques",
+            "--systeme",
+            "windows_11_24h2",
+            "--territoire",
+            "67",
+        ]
+    )
+    sortie = capsys.readouterr().out
+    assert code == 0
+    assert "licences : conforme" in sortie
+    assert "  Windows(R), Education edition : activé (KMS)" in sortie
+    assert "antivirus : conforme" in sortie
+    assert "non référencé : Google Chrome (142.0.7444.60)" in sortie
+    assert "installé pour un seul utilisateur" in sortie  # GeoGebra in the user's hive

@@ -43,6 +43,7 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _evaluer(args: argparse.Namespace) -> int:
+    from .analyse import analyser_poste, charger_politique
     from .catalogue import Catalogue, CatalogueError
     from .evaluation import LIBELLES, Evaluateur, derive_poste
     from .plan import planifier
@@ -50,15 +51,23 @@ def _evaluer(args: argparse.Namespace) -> int:
     try:
         cat = Catalogue(_charger_catalogue(args.catalogue))
         collecte = json.loads(Path(args.collecte).read_text(encoding="utf-8"))
-        res = Evaluateur(cat).evaluer(collecte, args.profil, args.systeme)
+        ev = Evaluateur(cat)
+        res = ev.evaluer(collecte, args.profil, args.systeme)
+        # licences, antivirus, unlisted software: with the policy next to the catalogue
+        politique = charger_politique(args.catalogue)
     except (CatalogueError, OSError, ValueError) as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
+    analyse = (
+        analyser_poste(collecte, ev, politique, args.uai or "", args.territoire or "")
+        if politique is not None
+        else None
+    )
     plan = planifier(cat, res, collecte)
     if args.json:
         print(
             json.dumps(
-                {"statuts": [r.en_dict() for r in res], "plan": plan.en_dict()},
+                {"statuts": [r.en_dict() for r in res], "plan": plan.en_dict(), "analyse": analyse},
                 ensure_ascii=False,
                 indent=1,
             )
@@ -72,6 +81,17 @@ def _evaluer(args: argparse.Namespace) -> int:
         print(f"dérive du poste : {derive_poste([r.statut for r in res])}")
         for a in plan.actions:
             print(f"action prévue : {a.action} {a.id}")
+        if analyse:
+            act, av = analyse["activation"], analyse["antivirus"]
+            print(f"licences : {act['statut']}" + (f" — {act['detail']}" if act["detail"] else ""))
+            for p in act["produits"]:
+                print(f"  {p['nom']} : {p['etat']} ({p['canal']})")
+            print(f"antivirus : {av['statut']}" + (f" — {av['detail']}" if av["detail"] else ""))
+            for lg in analyse["non_references"]:
+                print(f"non référencé : {lg['nom']} ({lg.get('version') or '?'})")
+            for lg in analyse["autorises"]:
+                a = lg["autorisation"]
+                print(f"autorisé : {lg['nom']} — {a['raison']} (jusqu'au {a['expire']})")
     return 0
 
 
@@ -163,6 +183,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--collecte", required=True, help="JSON renvoyé par collecteur.ps1")
     e.add_argument("--profil", required=True)
     e.add_argument("--systeme", default=None)
+    e.add_argument("--uai", default=None, help="site du poste (autorisations de postes.yml)")
+    e.add_argument("--territoire", default=None, help="territoire du site (autorisations)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_evaluer)
 
