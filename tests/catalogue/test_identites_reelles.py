@@ -109,7 +109,11 @@ def test_every_catalogue_entry_with_a_public_manifest_is_pinned():
         "freeplane",
         "geogebra",
         "java",
+        "adobe_air",
+        "veeam_backup",
     }
+    # looked up in winget-pkgs without a manifest found: photofiltre, silverlight; the
+    # annexe's small educational titles have no detection rule yet (a_verifier)
     assert avec_manifeste <= set(CAT.entrees)
     assert {i["entree"] for i in IDENTITES} == avec_manifeste
     # each identity names where it was read
