@@ -1,0 +1,1 @@
+"""Supervision: Zabbix fed from the référentiel, its problems routed to the helpdesk."""
