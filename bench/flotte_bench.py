@@ -312,7 +312,7 @@ def tableau(resultats: list[dict]) -> None:
     print()
     print(
         "| sites | hôtes | dérive : mur | CPU/hôte | pic principal / arbre | plancher : mur "
-        "| CPU/hôte | pic principal / arbre | ratio mur | ratio CPU |"
+        "| CPU/hôte | pic principal / arbre | dérive/plancher (mur) | (CPU) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in resultats:
@@ -342,8 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     tailles = args.sites or TAILLES_DEFAUT
     print(
         f"machine : {os.cpu_count()} cœur(s), charge {os.getloadavg()[0]:.1f} au départ ; "
-        "machine partagée : les temps absolus sont bruités, seuls les ratios mesurés côte à "
-        "côte dans la même exécution comptent"
+        "machine partagée : les temps absolus sont bruités, seules comptent les comparaisons "
+        "côte à côte dans la même exécution"
     )
     print(
         "serveurs laissés de côté : pas de conteneur par serveur à cette échelle ; ils sont "
