@@ -65,7 +65,7 @@ Courriel = Annotated[str, StringConstraints(pattern=COURRIEL_PATTERN, max_length
 Telephone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .()-]{4,30}$")]
 Serie = Ligne(64)
 TerritoireCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,3}$")]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", max_length=80)]
 ClassId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]+$")]
 Hostname = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
 Mac = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")]
