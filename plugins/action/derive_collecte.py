@@ -78,7 +78,8 @@ class ActionModule(ActionBase):
         attendu = site["hotes"].get(hote)
         if attendu is None:
             return {**result, "skipped": True, "msg": f"{hote} : hôte hors de l'exécution"}
-        execution = _lire_json(os.path.join(dossier, "execution.json"))
+        if "catalogue" not in site:  # a run folder prepared before the site files had it
+            site = {**_lire_json(os.path.join(dossier, "execution.json")), **site}
         t0 = time.monotonic()
         type_hote = attendu["type_hote"]
         injoignable = None
@@ -89,9 +90,9 @@ class ActionModule(ActionBase):
                 etat = self._serveur(attendu["serveur"], task_vars)
                 constats = comparaison.comparer_serveur(attendu["serveur"], etat)
             else:
-                rapport = self._poste(attendu["poste"], execution["catalogue"], task_vars)
+                rapport = self._poste(attendu["poste"], site["catalogue"], task_vars)
                 constats = comparaison.comparer_poste(
-                    rapport["statuts"], set(execution["sans_detection"]), rapport.get("analyse")
+                    rapport["statuts"], set(site["sans_detection"]), rapport.get("analyse")
                 )
         except AnsibleConnectionFailure as exc:
             injoignable = str(exc)

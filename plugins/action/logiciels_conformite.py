@@ -33,15 +33,26 @@ ARGS = {
 
 
 def _compile(args):
-    """(catalogue, evaluator or None, post policy or None), compiled once per file."""
+    """(catalogue, evaluator or None, post policy or None), compiled once per file.
+
+    A catalogue prepared for the run (JSON, `amico.catalogue.preparation`: what `amico
+    drift` hands every post) loads in about a millisecond; the YAML, otherwise, is read
+    with libyaml. Ansible forks a worker per host-task: this cache only lives that long."""
     from amico.catalogue import Catalogue, Evaluateur
     from amico.catalogue.analyse import charger_politique
+    from amico.catalogue.preparation import charger, est_prepare, lire
 
     if args.get("catalogue"):
         return Catalogue(args["catalogue"]), None, None
     chemin = args.get("catalogue_fichier")
     if not chemin:
         raise AnsibleActionFail("catalogue_fichier ou catalogue est obligatoire")
+    if est_prepare(chemin):
+        cle = (chemin, os.stat(chemin).st_mtime_ns)
+        if cle not in _CACHE:
+            _CACHE.clear()
+            _CACHE[cle] = charger(chemin)
+        return _CACHE[cle]
     politique = os.path.join(os.path.dirname(chemin), "postes.yml")
     cle = (
         chemin,
@@ -49,10 +60,7 @@ def _compile(args):
         os.stat(politique).st_mtime_ns if os.path.exists(politique) else None,
     )
     if cle not in _CACHE:
-        import yaml
-
-        with open(chemin, encoding="utf-8") as f:
-            cat = Catalogue(yaml.safe_load(f))
+        cat = Catalogue(lire(chemin))
         _CACHE.clear()
         # licences, antivirus, unlisted software: the policy next to the catalogue
         _CACHE[cle] = (cat, Evaluateur(cat), charger_politique(chemin))

@@ -168,19 +168,25 @@ def problemes_politique(brut: Any) -> list[tuple[tuple, str, Any]]:
     return _compiler(brut)[1]
 
 
-def charger_politique(catalogue_fichier: str | Path) -> Politique | None:
-    """The policy next to the catalogue file (`postes.yml`); None when there is none (a
-    catalogue alone, e.g. the lab's demo one: no licence/antivirus/unlisted analysis)."""
+def lire_politique(catalogue_fichier: str | Path) -> tuple[Path, Any] | None:
+    """The raw policy next to the catalogue file (`postes.yml`) and its path; None when
+    there is none."""
     chemin = Path(catalogue_fichier).with_name("postes.yml")
     if not chemin.is_file():
         return None
     from amico.referentiel.yamlio import parse  # the référentiel's hardened YAML reader
 
     try:
-        brut = parse(chemin.read_text(encoding="utf-8"))
+        return chemin, parse(chemin.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{chemin} : illisible ({exc})") from exc
-    return politique_depuis(brut, str(chemin))
+
+
+def charger_politique(catalogue_fichier: str | Path) -> Politique | None:
+    """The policy next to the catalogue file (`postes.yml`); None when there is none (a
+    catalogue alone, e.g. the lab's demo one: no licence/antivirus/unlisted analysis)."""
+    lu = lire_politique(catalogue_fichier)
+    return None if lu is None else politique_depuis(lu[1], str(lu[0]))
 
 
 # -- licences -------------------------------------------------------------------------------

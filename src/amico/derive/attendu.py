@@ -1,7 +1,10 @@
 """What every host of a site should be, computed once from the référentiel.
 
 `preparer(ref, sites, dossier)` writes `dossier/attendu/<UAI>.json` (one small file per
-site, read by each host's collect task) and `dossier/execution.json` (the run's scope).
+site, read by each host's collect task: everything a host needs, including the prepared
+catalogue's path), `dossier/catalogue.json` (the software catalogue and post policy,
+prepared once for every post) and `dossier/execution.json` (the run's scope, read by the
+merge, never per host).
 Only the hosts the inventory hands to the operator are expected (same `build()` as the
 inventory plugin: one place decides the perimeter).
 
@@ -22,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from amico.catalogue.preparation import preparer as preparer_catalogue
 from amico.referentiel.inventory import build
 from amico.referentiel.loader import Referentiel
 from amico.referentiel.model import Site
@@ -171,13 +175,22 @@ def preparer(
     (dossier / "hotes").mkdir(parents=True, exist_ok=True)
     tous = attendus(ref, sites, operateur, phase)
     coll_of = {t.code: c for c in ref.organisation.collectivites for t in c.territoires}
+    # Prepared once for every post of the run (no YAML parsed per host), and handed to
+    # each host through its own site's file: no fleet-wide file is read per host.
+    catalogue = str(
+        preparer_catalogue(
+            Path(ref.root) / "catalogue" / "logiciels.yml", dossier / "catalogue.json"
+        )
+    )
+    non_detectables = sans_detection(ref)
     for uai, data in tous.items():
+        data = {**data, "catalogue": catalogue, "sans_detection": non_detectables}
         _ecrire_json(dossier / "attendu" / f"{uai}.json", data)
     execution = {
         "format": 1,
         "referentiel": str(ref.root),
-        "catalogue": str(Path(ref.root) / "catalogue" / "logiciels.yml"),
-        "sans_detection": sans_detection(ref),
+        "catalogue": catalogue,
+        "sans_detection": non_detectables,
         "sites": [
             {
                 "uai": s.uai,

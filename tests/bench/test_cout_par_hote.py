@@ -1,0 +1,100 @@
+"""Per-host fixed costs of the drift collect (issue 20), with the findings unchanged.
+
+- the software catalogue (and the post policy next to it) is prepared ONCE per run by
+  `derive_preparer`, as JSON in the run folder; a post's collect loads that, and the
+  verdicts are those of the référentiel's YAML read the way it always was;
+- a host reads its own site's file, never the fleet-wide `execution.json`;
+- a worker imports nothing a post does not need: `amico.derive.comparaison` leaves the
+  switch layer (and with it the référentiel model, pydantic, netmiko) to the switches, and
+  the collect action imports what it uses at module level, in the main ansible-playbook
+  process (the strategy loads the action class there), so the forks inherit it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from amico.catalogue import Catalogue, Evaluateur
+from amico.catalogue.analyse import analyser_poste, charger_politique
+from amico.catalogue.preparation import charger
+from amico.derive.attendu import preparer
+from amico.lab.windows.poste import PosteSimule
+from amico.lab.windows.referentiel import etat_conforme
+from amico.referentiel import load
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "referentiel" / "catalogue" / "logiciels.yml"
+
+
+def _reference():
+    """The catalogue and policy as the collect read them before (PyYAML's safe_load of
+    the référentiel's file, the policy found next to it)."""
+    cat = Catalogue(yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")))
+    return cat, Evaluateur(cat), charger_politique(CATALOGUE)
+
+
+def _variantes(cat: Catalogue, profil: str) -> list[dict]:
+    """A conforme stand-in post, one with a software removed, one with a forbidden one."""
+    conforme = etat_conforme(cat, "p", profil)
+    retire = copy.deepcopy(conforme)
+    if len(retire["desinstallation"]) > 4:
+        retire["desinstallation"].pop()
+    interdit = copy.deepcopy(conforme)
+    for e in cat.interdits[:1]:
+        interdit["desinstallation"].append(
+            {"vue": "64", "cle": e.nom, "DisplayName": e.nom, "DisplayVersion": "1.0"}
+        )
+    return [conforme, retire, interdit]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    ref = load(ROOT / "referentiel")
+    dossier = tmp_path_factory.mktemp("run")
+    return ref, dossier, preparer(ref, [s for s in ref.sites if s.exemple], dossier)
+
+
+def test_catalogue_prepare_une_fois_dans_le_dossier_de_l_execution(run):
+    _ref, dossier, execution = run
+    chemin = Path(execution["catalogue"])
+    assert chemin.parent == dossier and chemin.suffix == ".json"
+    # what a post's collect task needs is in its site's file: no fleet-wide file per host
+    for site in execution["sites"]:
+        data = json.loads((dossier / "attendu" / f"{site['uai']}.json").read_text("utf-8"))
+        assert data["catalogue"] == execution["catalogue"]
+        assert data["sans_detection"] == execution["sans_detection"]
+
+
+def test_catalogue_prepare_donne_les_memes_verdicts_que_le_yaml(run):
+    _ref, _dossier, execution = run
+    cat_r, ev_r, pol_r = _reference()
+    cat_c, ev_c, pol_c = charger(execution["catalogue"])
+    assert list(cat_c.entrees) == list(cat_r.entrees)
+    for ident, e in cat_r.entrees.items():
+        c = cat_c.entrees[ident]
+        assert (c.statut, c.fin_de_vie, c.version_min, c.regles, c.installation) == (
+            e.statut, e.fin_de_vie, e.version_min, e.regles, e.installation,
+        )  # fmt: skip
+        assert cat_c.support(ident) == cat_r.support(ident)
+    assert pol_c == pol_r
+    profils = [p["id"] for p in yaml.safe_load(CATALOGUE.read_text("utf-8"))["profils"]]
+    systemes = [None] + [e.id for e in cat_r.entrees.values() if e.categorie == "systeme"]
+    for profil in profils:
+        for systeme in systemes:
+            assert cat_c.demande(profil, systeme) == cat_r.demande(profil, systeme)
+        for etat in _variantes(cat_r, profil):
+            demande = cat_r.demande(profil, None)
+            collecte = json.loads(json.dumps(PosteSimule.collecte(etat, demande)))
+            avant = [r.en_dict() for r in ev_r.evaluer(collecte, profil, None)]
+            apres = [r.en_dict() for r in ev_c.evaluer(collecte, profil, None)]
+            assert apres == avant
+            if pol_r is not None:
+                args = ("0679901Y", "67")
+                assert analyser_poste(collecte, ev_c, pol_c, *args) == analyser_poste(
+                    collecte, ev_r, pol_r, *args
+                )
