@@ -43,6 +43,32 @@ import time
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
+# Imported here, at module level: the strategy loads this action's class in the main
+# ansible-playbook process before forking a worker per host-task, so every worker
+# inherits these modules instead of importing them again (the switch drivers included:
+# netmiko's import alone is hundreds of modules).
+try:
+    from amico.catalogue import execution as _catalogue_execution  # noqa: F401
+    from amico.catalogue import preparation as _catalogue_preparation  # noqa: F401
+    from amico.derive import comparaison, ignorer
+    from amico.derive.modele import constats_guichet, resultat_hote
+    from amico.referentiel import perimetre as _perimetre  # noqa: F401 (a post's re-check)
+    from amico.switches.drivers import Target, get_driver
+    from amico.switches.drivers.base import DriverError
+    from amico.switches.facts import COMMANDS, TemplateError, parse_lldp
+    from amico.switches.parsing import parse
+
+    _IMPORT_AMICO = None
+except ImportError as _exc:  # reported by run(), in French
+    _IMPORT_AMICO = _exc
+
+try:  # a post's nested action too: its module is then not compiled again in each worker
+    from ansible.plugins.loader import action_loader as _action_loader
+
+    _action_loader.get("amico.colleges.logiciels_conformite", class_only=True)
+except Exception:  # noqa: BLE001 (an optimisation only: the worker loads it otherwise)
+    pass
+
 ARGS = {
     "dossier": {"type": "path", "required": True},
     "utilisateur": {"type": "str"},
@@ -63,11 +89,8 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ARGS)
-        try:
-            from amico.derive import comparaison, ignorer
-            from amico.derive.modele import constats_guichet, resultat_hote
-        except ImportError as exc:
-            raise AnsibleActionFail(f"paquet Python « amico » introuvable ({exc})") from exc
+        if _IMPORT_AMICO is not None:
+            raise AnsibleActionFail(f"paquet Python « amico » introuvable ({_IMPORT_AMICO})")
         hote = task_vars["inventory_hostname"]
         uai = str(task_vars.get("amico_uai") or "")
         dossier = args["dossier"]
@@ -85,7 +108,7 @@ class ActionModule(ActionBase):
         injoignable = None
         try:
             if type_hote == "commutateur":
-                constats = self._commutateur(attendu["commutateur"], args, task_vars, comparaison)
+                constats = self._commutateur(attendu["commutateur"], args, task_vars)
             elif "serveur" in attendu:
                 etat = self._serveur(attendu["serveur"], task_vars)
                 constats = comparaison.comparer_serveur(attendu["serveur"], etat)
@@ -120,11 +143,7 @@ class ActionModule(ActionBase):
         return result
 
     # -- one collect per kind of host -------------------------------------------------------
-    def _commutateur(self, attendu, args, task_vars, comparaison):
-        from amico.switches.drivers import Target, get_driver
-        from amico.switches.drivers.base import DriverError
-        from amico.switches.parsing import parse
-
+    def _commutateur(self, attendu, args, task_vars):
         vendor = next(
             c["fabricant"] for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"]
         )
@@ -135,8 +154,6 @@ class ActionModule(ActionBase):
             args.get("mot_de_passe") or task_vars.get("amico_commutateurs__mot_de_passe") or "",
             float(args["delai"]),
         )
-        from amico.switches.facts import COMMANDS, TemplateError, parse_lldp
-
         driver = get_driver(vendor, target)
         try:
             with driver:

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,45 @@ def test_catalogue_prepare_donne_les_memes_verdicts_que_le_yaml(run):
                 assert analyser_poste(collecte, ev_c, pol_c, *args) == analyser_poste(
                     collecte, ev_r, pol_r, *args
                 )
+
+
+def _modules_apres(code: str) -> set[str]:
+    r = subprocess.run(
+        [sys.executable, "-c", code + "\nimport json, sys; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+        env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg")),
+    )  # fmt: skip
+    return set(json.loads(r.stdout.strip().splitlines()[-1]))
+
+
+def test_un_poste_n_importe_pas_la_couche_commutateurs():
+    modules = _modules_apres(
+        "from amico.derive import comparaison, ignorer\n"
+        "from amico.derive.modele import constats_guichet, resultat_hote\n"
+        "from amico.catalogue.execution import traiter_poste"
+    )
+    lourds = {m for m in modules if m.split(".")[0] in ("pydantic", "netmiko", "paramiko")}
+    lourds |= {m for m in modules if m.startswith(("amico.switches.", "amico.referentiel"))}
+    assert not lourds
+
+
+def test_la_collecte_importe_dans_le_processus_principal():
+    """What linear/free strategies do in the main process before forking: load the action
+    class. What the forks then need is already in sys.modules (inherited, not imported)."""
+    modules = _modules_apres(
+        "from ansible.plugins.loader import action_loader, init_plugin_loader\n"
+        "init_plugin_loader()\n"
+        "assert action_loader.get('amico.colleges.derive_collecte', class_only=True)"
+    )
+    # the nested action a post runs (the catalogue's own), loaded there too
+    assert "ansible_collections.amico.colleges.plugins.action.logiciels_conformite" in modules
+    assert {
+        "amico.derive.comparaison",
+        "amico.derive.ignorer",
+        "amico.derive.modele",
+        "amico.catalogue.execution",
+        "amico.catalogue.preparation",
+        "amico.referentiel.perimetre",
+        "amico.switches.drivers",
+        "amico.switches.parsing",
+    } <= modules

@@ -6,7 +6,7 @@ remote call per host) and what `attendu.py` computed from the référentiel.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amico.catalogue.evaluation import FIN_DE_VIE, INTERDIT, LIBELLES, VERS_DERIVE
 from amico.derive.modele import (
@@ -16,9 +16,9 @@ from amico.derive.modele import (
     NON_VERIFIABLE,
     constat,
 )
-from amico.switches.intent import intent_from_site
-from amico.switches.model import PortState, SwitchState
-from amico.switches.plan import make_plan
+
+if TYPE_CHECKING:  # the switch layer is imported by switches only (not by every post)
+    from amico.switches.model import PortState, SwitchState
 
 REGLE_JOIGNABLE = "hote.joignable"
 
@@ -71,6 +71,9 @@ def comparer_liaisons(attendu: dict[str, Any], vendor: str, voisins) -> list[dic
 def comparer_commutateur(attendu: dict[str, Any], courant: SwitchState, voisins=None) -> list[dict]:
     """Running state (parsed by amico.switches.parsing) vs the switch intent; with
     ``voisins`` (LLDP, see :func:`comparer_liaisons`) the uplinks are checked too."""
+    from amico.switches.intent import intent_from_site
+    from amico.switches.plan import make_plan
+
     intent = intent_from_site(attendu["site"], attendu["plan_vlans"], attendu["nom"])
     plan = make_plan(courant, intent)
     ch = plan.changes
