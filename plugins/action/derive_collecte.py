@@ -143,6 +143,12 @@ class ActionModule(ActionBase):
         return result
 
     # -- one collect per kind of host -------------------------------------------------------
+    def _variable(self, task_vars, nom):
+        """A host variable, templated here and only for the host that needs it: the switch
+        credentials (vault, environment lookup) are never resolved for a post."""
+        valeur = task_vars.get(nom)
+        return "" if valeur is None else str(self._templar.template(valeur) or "")
+
     def _commutateur(self, attendu, args, task_vars):
         vendor = next(
             c["fabricant"] for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"]
@@ -150,8 +156,9 @@ class ActionModule(ActionBase):
         target = Target(
             str(task_vars.get("ansible_host") or task_vars["inventory_hostname"]),
             int(task_vars.get("ansible_port") or 22),
-            args.get("utilisateur") or task_vars.get("amico_commutateurs__utilisateur") or "",
-            args.get("mot_de_passe") or task_vars.get("amico_commutateurs__mot_de_passe") or "",
+            args.get("utilisateur") or self._variable(task_vars, "amico_commutateurs__utilisateur"),
+            args.get("mot_de_passe")
+            or self._variable(task_vars, "amico_commutateurs__mot_de_passe"),
             float(args["delai"]),
         )
         driver = get_driver(vendor, target)

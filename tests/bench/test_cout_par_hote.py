@@ -143,3 +143,62 @@ def test_la_collecte_importe_dans_le_processus_principal():
         "amico.switches.drivers",
         "amico.switches.parsing",
     } <= modules
+
+
+@pytest.mark.slow
+def test_collecte_sans_execution_json_memes_constats(tmp_path):
+    """End to end on a small fleet lab: `amico drift --all` (every host collected, posts
+    whose switch-password variable cannot be resolved included), then the collect play
+    alone again with execution.json gone (the localhost plays excluded): every host
+    collects from its site's file, and the findings are the same but the timings."""
+    from amico.derive import execution as ex
+    from amico.lab.flotte import LaboFlotte
+
+    labo = LaboFlotte(tmp_path / "labo", 1, postes=12, processus=1)
+    labo.demarrer()
+    # the switch credentials are resolved for switches only: on a post, a value that
+    # cannot be resolved must not matter (a vault or lookup is not paid for every post)
+    surcouche = labo.inventaire / "labo.yml"
+    donnees = yaml.safe_load(surcouche.read_text(encoding="utf-8"))
+    for nom, vars_ in donnees["all"]["hosts"].items():
+        if labo.hotes[nom] == "poste":
+            vars_["amico_commutateurs__mot_de_passe"] = (
+                "{{ lookup('ansible.builtin.file', '/inexistant/amico-banc') }}"
+            )
+    surcouche.write_text(yaml.safe_dump(donnees, allow_unicode=True), encoding="utf-8")
+    try:
+        env = labo.environnement()
+        env["AMICO_STATE_DIR"] = str(tmp_path / "etat")
+        dossier = tmp_path / "run"
+        amico = Path(sys.executable).parent / "amico"
+        r = subprocess.run(
+            [str(amico), "drift", "--all", "--referentiel", str(labo.referentiel),
+             "-i", str(labo.inventaire), "--sortie", str(dossier), "--sans-historique",
+             "--silencieux"],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        assert r.returncode in (0, 1), r.stdout + r.stderr
+        premier = _constats(dossier)
+        assert len(premier) == len(labo.hotes)
+        assert not [h for h, r in premier.items() if r["statut"] == "injoignable"]
+        (dossier / "execution.json").unlink()
+        for f in (dossier / "hotes").glob("*.json"):
+            f.unlink()
+        cmd = ex.commande(
+            dossier, [str(labo.inventaire)], labo.referentiel, [], [], True, None, None,
+            ["--limit", "all:!localhost"],
+        )  # fmt: skip
+        r = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        assert r.returncode == 0, r.stdout[-3000:]
+    finally:
+        labo.arreter()
+    assert _constats(dossier) == premier
+
+
+def _constats(dossier: Path) -> dict[str, dict]:
+    out = {}
+    for f in sorted((dossier / "hotes").glob("*.json")):
+        res = json.loads(f.read_text(encoding="utf-8"))
+        res.pop("duree_s", None)
+        out[f.stem] = res
+    return out
