@@ -45,6 +45,7 @@ ATTENDUS = {
     "profil": "parties liées au contrôleur et profil (inventaire, évaluation de la dérive)",
     "flotte": "dérive de toute la flotte par le vrai playbook vs playbook vide (plancher)",
     "import_glpi": "import de l'inventaire GLPI (148 entités) paginé vs un appel par matériel",
+    "supervision": "synchronisation Zabbix (vrai Zabbix du labo) vs un appel par objet",
 }
 # --rapide: small sizes (what --args gives for a benchmark wins)
 RAPIDE = {
@@ -57,6 +58,7 @@ RAPIDE = {
     "profil": ["--rapide"],
     "flotte": ["--sites", "5"],
     "import_glpi": ["--sites", "30", "--postes", "3000"],
+    "supervision": ["--sites", "5"],
 }
 # --fumee: the smallest sizes, only to prove every benchmark still runs (make test runs
 # them through tests/bench/test_bench_smoke.py; no timing is asserted)
@@ -71,6 +73,7 @@ FUMEE = {
     "profil": ["--sites", "2", "--postes", "20", "--work", "{tmp}"],
     "flotte": ["--sites", "1", "--processus", "1"],
     "import_glpi": ["--sites", "2", "--postes", "20"],
+    "supervision": ["--sites", "1"],
 }  # fmt: skip
 RESUME = "» "
 DRAPEAU = {"rapide": " --rapide", "fumée": " --fumee"}

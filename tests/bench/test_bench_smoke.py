@@ -18,8 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
-# benchmarks that start emulators or containers
-LENTS = {"commutateurs", "mitogen", "flotte"}
+# benchmarks that start emulators or containers (supervision: a real Zabbix)
+LENTS = {"commutateurs", "mitogen", "flotte", "supervision"}
 
 
 def _run_all():
