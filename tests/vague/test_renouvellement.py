@@ -80,3 +80,37 @@ def test_command_with_scope_flags(capsys):
     assert main(["vague", "renouvellement", "--referentiel", str(REF), "--all", "--detail"]) == 0
     out = capsys.readouterr().out
     assert "0679901Y" in out and "Total :" in out and "(2012) : a_renouveler" in out
+
+
+def test_chromebooks_and_thin_clients_follow_their_end_of_support(tmp_path):
+    """Issue 19: a Chromebook past its Auto Update Expiration, a thin client past its
+    embedded system's support, are to renew; an unknown model is to check."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(REF, tmp_path / "ref")
+    path = tmp_path / "ref" / "sites" / "0689903V.yml"
+    site = yaml.safe_load(path.read_text(encoding="utf-8"))
+    salle = site["postes"][0]["salle"]
+    site["postes"] += [
+        {"nom": "0689903-cb-01", "classe": "PCHROMEOS", "modele": "LENOVO TP11e Chromeb. 20DU",
+         "salle": salle},
+        {"nom": "0689903-cl-01", "classe": "PCLIENTLEGER", "modele": "Wyse Z90SW", "salle": salle},
+        {"nom": "0689903-cb-02", "classe": "PCHROMEOS", "modele": "Chromebook inconnu",
+         "salle": salle},
+    ]  # fmt: skip
+    path.write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ref = load(tmp_path / "ref")
+
+    def row(day):
+        return next(r for r in analyser(ref, ref.sites, day) if r.uai == "0689903V")
+
+    before = row(dt.date(2019, 1, 1))
+    assert before.autres_postes == 3
+    assert before.a_renouveler.get("PCHROMEOS", 0) == 0 and before.a_verifier["PCHROMEOS"] == 1
+    after = row(dt.date(2026, 11, 29))
+    assert after.a_renouveler["PCHROMEOS"] == 1 and after.a_renouveler["PCLIENTLEGER"] == 1
+    assert after.a_verifier["PCHROMEOS"] == 1
+    detail = {p["nom"]: p for p in after.postes}
+    assert detail["0689903-cl-01"]["fin_de_support"] == "2020-10-13"

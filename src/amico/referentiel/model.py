@@ -294,6 +294,11 @@ class CatalogueLogiciels(Strict):
 class Modele(Strict):
     annee: Annotated[int, Field(ge=1990, le=2100)]
     modele: Nom
+    # end of the vendor's updates (Chromebook Auto Update Expiration, thin-client firmware
+    # or embedded OS support): used by `amico vague renouvellement` for non-Windows posts
+    fin_de_support: dt.date | None = None
+    source: Texte | None = None
+    a_verifier: bool = False
 
 
 class Famille(Strict):

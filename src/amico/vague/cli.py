@@ -310,6 +310,7 @@ def run_renouvellement(args) -> int:
                         "uai": r.uai,
                         "nom": r.nom,
                         "postes_windows": r.postes_windows,
+                        "chromebooks_clients_legers": r.autres_postes,
                         "a_renouveler": dict(r.a_renouveler),
                         "a_verifier": dict(r.a_verifier),
                         **({"postes": r.postes} if args.detail else {}),
@@ -325,7 +326,8 @@ def run_renouvellement(args) -> int:
         f"Règle : modèle de {LAST_YEAR_INCOMPATIBLE} ou avant (année du catalogue matériels) "
         f"= à renouveler (Windows 10 hors support, processeur hors liste Windows 11) ; "
         f"{LAST_YEAR_INCOMPATIBLE + 1}-{FIRST_YEAR_COMPATIBLE - 1} ou modèle inconnu = à "
-        "vérifier. Détail et sources : src/amico/vague/README.md."
+        "vérifier ; Chromebooks et clients légers : date de fin de support du modèle passée "
+        "= à renouveler, inconnue = à vérifier. Détail et sources : src/amico/vague/README.md."
     )
     total_r = total_v = 0
     for r in rows:
@@ -333,9 +335,10 @@ def run_renouvellement(args) -> int:
         total_v += r.total_a_verifier
         detail = ", ".join(f"{c} {n}" for c, n in sorted(r.a_renouveler.items())) or "-"
         check = ", ".join(f"{c} {n}" for c, n in sorted(r.a_verifier.items()))
+        autres = f" + {r.autres_postes} Chromebook/client léger" if r.autres_postes else ""
         line = (
-            f"{r.uai} {r.nom} : {r.total_a_renouveler}/{r.postes_windows} poste(s) Windows "
-            f"à renouveler ({detail})"
+            f"{r.uai} {r.nom} : {r.total_a_renouveler}/{r.postes_windows} poste(s) Windows"
+            f"{autres} à renouveler ({detail})"
         )
         if check:
             line += f" ; à vérifier : {r.total_a_verifier} ({check})"

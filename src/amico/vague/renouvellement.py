@@ -16,9 +16,10 @@ Rule (documented in README.md, « Vue de renouvellement »):
   models is on the list); 2017-2018 -> `a_verifier` (depends on the exact processor);
   >= 2019 -> `compatible` (presumed: processor to confirm on the post itself, e.g.
   Microsoft's PC Health Check); model unknown to the catalog or no model -> `a_verifier`.
-Only pedagogical posts (administrative ones are the académie's) of classes of type
-`poste` (Windows); Chromebooks and thin clients follow other
-lifecycles (Google's Auto Update Expiration, Dell Wyse firmware) and are not counted.
+Only pedagogical posts (administrative ones are the académie's). Chromebooks and thin
+clients follow other lifecycles (Google's Auto Update Expiration, the thin client's
+embedded system): their model's `fin_de_support` in catalogue/materiels.yml decides
+(past -> `a_renouveler`, no date -> `a_verifier`); they are counted apart from Windows.
 Windows 10 Extended Security Updates (paid, time-limited) do not make it a supported
 version here.
 """
@@ -42,6 +43,7 @@ class SiteRenouvellement:
     uai: str
     nom: str
     postes_windows: int = 0
+    autres_postes: int = 0  # Chromebooks and thin clients
     a_renouveler: Counter = field(default_factory=Counter)  # classe -> count
     a_verifier: Counter = field(default_factory=Counter)
     postes: list[dict] = field(default_factory=list)  # the posts to renew or check
@@ -78,20 +80,36 @@ def analyser(ref: Referentiel, sites: list[Site], today: dt.date | None = None) 
     w10_supported = end is not None and today < end
     classes = {c.id: c for c in ref.materiels.classes}
     years: dict[tuple[str, str], int] = {}
+    support_end: dict[tuple[str, str], dt.date] = {}
     for c in ref.materiels.classes:
         for m in c.modeles:
             key = (c.id, " ".join(m.modele.casefold().split()))
             years[key] = max(years.get(key, 0), m.annee)  # same model listed twice: latest
+            if m.fin_de_support:
+                support_end[key] = max(support_end.get(key, m.fin_de_support), m.fin_de_support)
     out = []
     for site in sites:
         row = SiteRenouvellement(site.uai, site.nom)
         for p in site.postes:
             cls = classes.get(p.classe)
-            if cls is None or cls.type_hote != "poste" or p.usage != "pedagogique":
+            if cls is None or p.usage != "pedagogique":
                 continue  # administrative posts are the académie's (perimetre.yml)
-            row.postes_windows += 1
-            annee = years.get((p.classe, " ".join((p.modele or "").casefold().split())))
-            v = "compatible" if w10_supported else verdict(annee)
+            key = (p.classe, " ".join((p.modele or "").casefold().split()))
+            annee = years.get(key)
+            fin = None
+            if cls.type_hote == "poste":
+                row.postes_windows += 1
+                v = "compatible" if w10_supported else verdict(annee)
+            elif cls.type_hote in ("chromeos", "client_leger"):
+                row.autres_postes += 1
+                fin = support_end.get(key)
+                v = (
+                    "a_verifier"
+                    if fin is None
+                    else ("a_renouveler" if today >= fin else "compatible")
+                )
+            else:
+                continue
             if v == "compatible":
                 continue
             getattr(row, v)[p.classe] += 1
@@ -103,6 +121,7 @@ def analyser(ref: Referentiel, sites: list[Site], today: dt.date | None = None) 
                     "annee": annee,
                     "verdict": v,
                     "salle": p.salle,
+                    **({"fin_de_support": fin.isoformat()} if fin else {}),
                 }
             )
         out.append(row)
