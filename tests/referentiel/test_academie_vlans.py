@@ -4,7 +4,6 @@ it, as far as the référentiel expresses port membership (rooms, servers, uplin
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from amico.referentiel.loader import load
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "referentiel"
 ACADEMIE = 200  # proprietaire: academie in the shipped plan
-
-
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    dest = tmp_path / "referentiel"
-    shutil.copytree(SHIPPED, dest)
-    return dest
 
 
 def aruba_site(ref: Path) -> tuple[Path, dict]:

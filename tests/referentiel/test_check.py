@@ -16,13 +16,6 @@ REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "referentiel"
 
 
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    dest = tmp_path / "referentiel"
-    shutil.copytree(SHIPPED, dest)
-    return dest
-
-
 def first_site(ref: Path) -> Path:
     return sorted((ref / "sites").glob("*.yml"))[0]
 

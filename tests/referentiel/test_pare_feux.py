@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -59,13 +58,6 @@ def test_run_time_check_refuses_them_whatever_the_inventory_says(shipped):
         with pytest.raises(HorsPerimetre) as exc:
             verifier_hote(shipped, name)
         assert "pare_feu" in str(exc.value) and "Académie" in str(exc.value)
-
-
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    dest = tmp_path / "referentiel"
-    shutil.copytree(SHIPPED, dest)
-    return dest
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:

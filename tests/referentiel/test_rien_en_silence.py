@@ -19,13 +19,6 @@ REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "referentiel"
 
 
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    dest = tmp_path / "referentiel"
-    shutil.copytree(SHIPPED, dest)
-    return dest
-
-
 def check(ref: Path, capsys) -> tuple[int, str]:
     code = main(["referentiel", "check", str(ref)])
     out = capsys.readouterr()

@@ -4,7 +4,6 @@ outside the grammar are refused by `amico referentiel check` with file:line, exi
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from amico.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "referentiel"
-
-
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    dest = tmp_path / "referentiel"
-    shutil.copytree(SHIPPED, dest)
-    return dest
 
 
 def site_with(ref: Path, vendor: str) -> tuple[Path, dict, int]:

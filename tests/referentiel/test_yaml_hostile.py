@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,13 +18,6 @@ from amico.referentiel import yamlio
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "referentiel"
-
-
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    dest = tmp_path / "referentiel"
-    shutil.copytree(SHIPPED, dest)
-    return dest
 
 
 def first_site(ref: Path) -> Path:
