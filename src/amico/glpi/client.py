@@ -165,6 +165,19 @@ def _code(data: Any) -> str:
     return str(data or "")[:200]
 
 
+def _oauth_token(http: _Http, fields: dict, refused: str) -> str:
+    """POST /api.php/token (GLPI 11's OAuth2 server) and return the access token."""
+    r = http.request(
+        "POST",
+        "/api.php/token",
+        raw=urllib.parse.urlencode(fields).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    if r.status != 200 or not isinstance(r.data, dict) or "access_token" not in r.data:
+        raise GlpiAuthError(f"{refused} : {_code(r.data)}", r.status, _code(r.data))
+    return str(r.data["access_token"])
+
+
 def _detail(data: Any) -> str:
     if isinstance(data, list) and len(data) > 1:
         return f"{data[0]} ({data[1]})"
@@ -533,7 +546,8 @@ class GlpiV2:
                 "GLPI v2 : il faut AMICO_GLPI_CLIENT_ID, AMICO_GLPI_CLIENT_SECRET, "
                 "AMICO_GLPI_LOGIN et AMICO_GLPI_PASSWORD"
             )
-        form = urllib.parse.urlencode(
+        self.token = _oauth_token(
+            self.http,
             {
                 "grant_type": "password",
                 "client_id": c.client_id,
@@ -541,19 +555,9 @@ class GlpiV2:
                 "username": c.login,
                 "password": c.password,
                 "scope": "api",
-            }
-        ).encode()
-        r = self.http.request(
-            "POST",
-            "/api.php/token",
-            raw=form,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            "GLPI v2 : jeton OAuth2 refusé",
         )
-        if r.status != 200 or not isinstance(r.data, dict) or "access_token" not in r.data:
-            raise GlpiAuthError(
-                f"GLPI v2 : jeton OAuth2 refusé : {_code(r.data)}", r.status, _code(r.data)
-            )
-        self.token = r.data["access_token"]
 
     def close(self) -> None:
         self.token = None
@@ -772,27 +776,16 @@ class InventorySender:
                 "GLPI : inventaire en OAuth2 sans identifiant client "
                 "(AMICO_GLPI_INVENTORY_CLIENT_ID et AMICO_GLPI_INVENTORY_CLIENT_SECRET)"
             )
-        form = urllib.parse.urlencode(
+        return _oauth_token(
+            self.http,
             {
                 "grant_type": "client_credentials",
                 "client_id": cid,
                 "client_secret": secret,
                 "scope": "inventory",
-            }
-        ).encode()
-        r = self.http.request(
-            "POST",
-            "/api.php/token",
-            raw=form,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            "GLPI : jeton OAuth2 d'inventaire refusé",
         )
-        if r.status != 200 or not isinstance(r.data, dict) or "access_token" not in r.data:
-            raise GlpiAuthError(
-                f"GLPI : jeton OAuth2 d'inventaire refusé : {_code(r.data)}",
-                r.status,
-                _code(r.data),
-            )
-        return str(r.data["access_token"])
 
     def _auth(self, renew: bool = False) -> dict:
         c = self.config
