@@ -141,6 +141,10 @@ class ZabbixLab:
 
 def image() -> str:
     """The converged Zabbix image, built once per recipe."""
+    # the project's Debian 12 image (base of the Zabbix image and of the agents), built by
+    # its recipe when this machine lacks it
+    subprocess.run(["bash", str(podman.BUILD)], env=podman.lab_env(), check=True,
+                   capture_output=True, text=True)  # fmt: skip
     ref = f"{IMAGE}:{_hash(ROLES / 'supervision')}"
     if _podman("image", "exists", ref, check=False).returncode == 0:
         return ref
