@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The stamp carries a hash of pyproject.toml: changing the pins reinstalls, nothing else does.
-DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
+DEPS_HASH := $(shell cat pyproject.toml lab/pyproject.toml | sha256sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(DEPS_HASH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -25,10 +25,10 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml lab/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -e lab
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -40,8 +40,8 @@ lab-image:
 	lab/podman/build-image.sh
 
 lint: setup
-	$(BIN)/ruff check src tests bench plugins
-	$(BIN)/ruff format --check src tests bench plugins
+	$(BIN)/ruff check src lab/amico_lab tests bench plugins
+	$(BIN)/ruff format --check src lab/amico_lab tests bench plugins
 	$(BIN)/amico referentiel check referentiel
 	$(BIN)/ansible-lint --offline
 
@@ -55,7 +55,7 @@ test-role: setup
 test: setup system-packages lint
 	$(BIN)/pytest -q
 
-# KEEP=1 leaves the lab running (amico lab status / amico lab down)
+# KEEP=1 leaves the lab running (amico labo etat / amico labo arreter)
 demo: setup system-packages
 	lab/podman/build-image.sh || echo "Image du labo non construite : la démo se fera sans les serveurs (elle le dira)."
 	KEEP=$(KEEP) $(BIN)/amico demo

@@ -1,11 +1,11 @@
-"""Benchmark of the Windows software catalog evaluation (amico.catalogue).
+"""Benchmark of the Windows software catalog evaluation (amico.logiciels).
 
 1. Controller time of ONE evaluation of 17,000 posts x ~40 catalog entries (realistic
    synthetic collector outputs, ~130 uninstall lines per post), optimised evaluator
    (compiled catalog, DisplayName memo) vs a naive baseline in this script (regex and
    version parsing redone for every post x entry x line). Ratio reported.
 2. Issue #5's comparison, 2,000 posts x 80 entries, on the same stand-in answers
-   (amico.lab.windows.PosteSimule.collecte, in memory): one collector call per post vs
+   (amico_lab.postes.PosteSimule.collecte, in memory): one collector call per post vs
    one win_package-style check call per catalog entry per post. Remote calls per post are
    counted; controller time is measured; wall time over WinRM is only PROJECTED with an
    assumed per-call latency (--latence-ms, an assumption, not a measurement).
@@ -20,8 +20,8 @@ import random
 import re
 import time
 
-from amico.catalogue import Catalogue, Evaluateur
-from amico.lab.windows.poste import PosteSimule
+from amico.logiciels import Catalogue, Evaluateur
+from amico_lab.postes.poste import PosteSimule
 
 EDITEURS = [
     "Mozilla",

@@ -1,7 +1,7 @@
 """Switch drift check over emulated switches: AMICo's path (parallel) versus plain
 sequential netmiko, side by side.
 
-Lab: N emulated switches (half ProCurve-like, half IOS-like, ``amico.lab.switches``),
+Lab: N emulated switches (half ProCurve-like, half IOS-like, ``amico_lab.commutateurs``),
 spread over a few emulator subprocesses on 127.0.0.1, ended by PID. One switch in three
 is already configured (VLANs and ports, no descriptions), the others are freshly staged:
 both kinds of drift appear in the findings.
@@ -9,7 +9,7 @@ both kinds of drift appear in the findings.
 Both sides do the same work per switch: connect over SSH, read the running config (plus
 ``show vlan brief`` on IOS, where VLANs live outside the running config), parse it, and
 compare it with the intent built from the référentiel (``comparer_commutateur``, what
-``amico drift`` records). What differs is how the devices are driven:
+``amico derive`` records). What differs is how the devices are driven:
 
 - AMICo: exactly the calls of the drift collect task for a switch
   (``plugins/action/derive_collecte.py``: ``get_driver`` -> ``read`` -> ``parse`` ->
@@ -43,15 +43,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from amico.commutateurs.drivers import Target, get_driver  # noqa: E402
+from amico.commutateurs.drivers.base import DriverError  # noqa: E402
+from amico.commutateurs.intent import intent_from_site  # noqa: E402
+from amico.commutateurs.parsing import parse  # noqa: E402
 from amico.derive import comparaison  # noqa: E402
-from amico.lab.demo import etat_livraison  # noqa: E402
-from amico.lab.flotte import etat_configure  # noqa: E402
-from amico.lab.switches.runner import SwitchLab  # noqa: E402
 from amico.referentiel import load  # noqa: E402
-from amico.switches.drivers import Target, get_driver  # noqa: E402
-from amico.switches.drivers.base import DriverError  # noqa: E402
-from amico.switches.intent import intent_from_site  # noqa: E402
-from amico.switches.parsing import parse  # noqa: E402
+from amico_lab.commutateurs.runner import SwitchLab  # noqa: E402
+from amico_lab.demo import etat_livraison  # noqa: E402
+from amico_lab.flotte import etat_configure  # noqa: E402
 
 PLATFORM = {"aruba": "hp_procurve", "cisco": "cisco_ios"}
 PAR_SITE = 8  # switches per collège (1200 switches over 150 sites in the synthetic fleet)

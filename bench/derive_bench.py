@@ -21,18 +21,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from amico.catalogue import Catalogue, Evaluateur  # noqa: E402
 from amico.derive import comparaison  # noqa: E402
 from amico.derive.attendu import attendus, sans_detection  # noqa: E402
-from amico.lab.windows.poste import PosteSimule  # noqa: E402
-from amico.lab.windows.referentiel import etat_conforme  # noqa: E402
+from amico.logiciels import Catalogue, Evaluateur  # noqa: E402
 from amico.referentiel import load  # noqa: E402
 from amico.referentiel.generate import generate  # noqa: E402
+from amico_lab.postes.poste import PosteSimule  # noqa: E402
+from amico_lab.postes.referentiel import etat_conforme  # noqa: E402
 
 
 def etat_poste(catalogue: Catalogue, profil: str) -> dict:
     """A stand-in post conforme for its profile, built by the lab from the catalogue's own
-    detection rules (amico.lab.windows.referentiel)."""
+    detection rules (amico_lab.postes.referentiel)."""
     return etat_conforme(catalogue, "p", profil)
 
 

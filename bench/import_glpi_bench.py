@@ -25,14 +25,14 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from amico.glpi.client import GlpiV1  # noqa: E402
-from amico.glpi.config import GlpiConfig  # noqa: E402
-from amico.lab.glpi import GlpiTestServer  # noqa: E402
-from amico.lab.glpi.assets import seed_sites  # noqa: E402
+from amico.guichet.client import GlpiV1  # noqa: E402
+from amico.guichet.config import GlpiConfig  # noqa: E402
 from amico.onboarding.glpi_lecture import LISTS, GlpiReader, assemble, read_inventory  # noqa: E402
 from amico.onboarding.import_glpi import plan_import  # noqa: E402
 from amico.referentiel.generate import SHARED_FILES, generate  # noqa: E402
 from amico.referentiel.loader import load  # noqa: E402
+from amico_lab.glpi import GlpiTestServer  # noqa: E402
+from amico_lab.glpi.assets import seed_sites  # noqa: E402
 
 PER_ITEM = ("Computer", "NetworkEquipment")
 

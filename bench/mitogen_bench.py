@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from amico.derive.attendu import role_serveur_pedago  # noqa: E402
-from amico.lab.podman import image_present, image_ref, lab_env  # noqa: E402
+from amico_lab.podman import image_present, image_ref, lab_env  # noqa: E402
 
 PREFIXE = "amico-bench-mitogen-"
 MODES = ("podman", "pipelining", "mitogen")

@@ -160,7 +160,7 @@ PHASES = {
     "derive": [
         ("état attendu par site (amico.derive.attendu)", "amico/derive/attendu.py", "attendus"),
         ("décodage JSON des réponses des collecteurs", "json/__init__.py", "loads"),
-        ("évaluation du catalogue (amico.catalogue)", "amico/catalogue/evaluation.py", "evaluer"),
+        ("évaluation du catalogue (amico.logiciels)", "amico/logiciels/evaluation.py", "evaluer"),
         ("comparaison (amico.derive.comparaison)", "amico/derive/comparaison.py",
          "comparer_poste"),
     ],
@@ -237,9 +237,9 @@ def profil_inventaire(ref_dir: Path, work: Path) -> tuple[dict, float]:
 def profil_derive(ref) -> tuple[dict, float, int]:
     import derive_bench  # noqa: PLC0415  (its stand-ins: a post's state, the collector)
 
-    from amico.catalogue import Catalogue, Evaluateur  # noqa: PLC0415
     from amico.derive import comparaison  # noqa: PLC0415
     from amico.derive.attendu import attendus, sans_detection  # noqa: PLC0415
+    from amico.logiciels import Catalogue, Evaluateur  # noqa: PLC0415
 
     cat = Catalogue(ref.logiciels.model_dump(mode="json", exclude_none=True))
     reponses: dict[tuple[str, str], str] = {}

@@ -24,13 +24,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from amico.lab import supervision as lab  # noqa: E402
 from amico.referentiel.generate import generate  # noqa: E402
 from amico.referentiel.loader import load  # noqa: E402
 from amico.supervision import modeles  # noqa: E402
 from amico.supervision.attendu import TAG_GERE, etat_attendu  # noqa: E402
 from amico.supervision.sync import _interface, import_templates, synchroniser  # noqa: E402
 from amico.supervision.zabbix import ZabbixClient  # noqa: E402
+from amico_lab import supervision as lab  # noqa: E402
 
 
 def client(srv) -> ZabbixClient:

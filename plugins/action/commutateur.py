@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, Équipe AMICo
 # EUPL-1.2
-"""Action plugin of amico.colleges.commutateur: a thin face over amico.switches.run."""
+"""Action plugin of amico.colleges.commutateur: a thin face over amico.commutateurs.run."""
 
 from __future__ import annotations
 
@@ -33,13 +33,13 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ARGS)
         try:
-            from amico.switches.drivers import Target
-            from amico.switches.intent import (
+            from amico.commutateurs.drivers import Target
+            from amico.commutateurs.intent import (
                 IntentError,
                 academie_of_referentiel,
                 intent_from_inventory,
             )
-            from amico.switches.run import A_MODIFIER, MODIFIE, apply_switch
+            from amico.commutateurs.run import A_MODIFIER, MODIFIE, apply_switch
         except ImportError as exc:
             raise AnsibleActionFail(
                 f"paquet Python amico introuvable par le contrôleur Ansible : {exc}"

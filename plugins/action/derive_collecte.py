@@ -48,15 +48,15 @@ from ansible.plugins.action import ActionBase
 # inherits these modules instead of importing them again (the switch drivers included:
 # netmiko's import alone is hundreds of modules).
 try:
-    from amico.catalogue import execution as _catalogue_execution  # noqa: F401
-    from amico.catalogue import preparation as _catalogue_preparation  # noqa: F401
+    from amico.commutateurs.drivers import Target, get_driver
+    from amico.commutateurs.drivers.base import DriverError
+    from amico.commutateurs.facts import COMMANDS, TemplateError, parse_lldp
+    from amico.commutateurs.parsing import parse
     from amico.derive import comparaison, ignorer
     from amico.derive.modele import constats_guichet, resultat_hote
+    from amico.logiciels import execution as _catalogue_execution  # noqa: F401
+    from amico.logiciels import preparation as _catalogue_preparation  # noqa: F401
     from amico.referentiel import perimetre as _perimetre  # noqa: F401 (a post's re-check)
-    from amico.switches.drivers import Target, get_driver
-    from amico.switches.drivers.base import DriverError
-    from amico.switches.facts import COMMANDS, TemplateError, parse_lldp
-    from amico.switches.parsing import parse
 
     _IMPORT_AMICO = None
 except ImportError as _exc:  # reported by run(), in French

@@ -1,9 +1,9 @@
-"""Action amico.colleges.logiciels_conformite: thin layer over amico.catalogue.execution.
+"""Action amico.colleges.logiciels_conformite: thin layer over amico.logiciels.execution.
 
 Real posts: collecteur.ps1 runs through ansible.windows.win_powershell over the host's
 connection (winrm or psrp): one remote call to collect, one more only when there is work.
 Lab posts (host var `amico_lab_windows_etat`): the same script and parameters are
-replayed by the stand-in amico.lab.windows.PosteSimule instead of WinRM.
+replayed by the stand-in amico_lab.postes.PosteSimule instead of WinRM.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ ARGS = {
 def _compile(args):
     """(catalogue, evaluator or None, post policy or None), compiled once per file.
 
-    A catalogue prepared for the run (JSON, `amico.catalogue.preparation`: what `amico
+    A catalogue prepared for the run (JSON, `amico.logiciels.preparation`: what `amico
     drift` hands every post) loads in about a millisecond; the YAML, otherwise, is read
     with libyaml. Ansible forks a worker per host-task: this cache only lives that long."""
-    from amico.catalogue import Catalogue, Evaluateur
-    from amico.catalogue.analyse import charger_politique
-    from amico.catalogue.preparation import charger, est_prepare, lire
+    from amico.logiciels import Catalogue, Evaluateur
+    from amico.logiciels.analyse import charger_politique
+    from amico.logiciels.preparation import charger, est_prepare, lire
 
     if args.get("catalogue"):
         return Catalogue(args["catalogue"]), None, None
@@ -75,9 +75,9 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ARGS)
         try:
-            from amico.catalogue import CatalogueError
-            from amico.catalogue.evaluation import Evaluateur
-            from amico.catalogue.execution import script_collecteur, traiter_poste
+            from amico.logiciels import CatalogueError
+            from amico.logiciels.evaluation import Evaluateur
+            from amico.logiciels.execution import script_collecteur, traiter_poste
         except ImportError as exc:
             raise AnsibleActionFail(
                 f"paquet Python « amico » introuvable ({exc}) : lancer `make setup`"
@@ -133,7 +133,7 @@ class ActionModule(ActionBase):
         return result
 
     def _distant_lab(self, chemin, script):
-        from amico.lab.windows import PosteInjoignable, PosteSimule
+        from amico_lab.postes import PosteInjoignable, PosteSimule
 
         poste = PosteSimule(chemin)
 

@@ -24,7 +24,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ARGS)
         try:
-            from amico.catalogue import campagne
+            from amico.logiciels import campagne
             from amico.state import state_dir
         except ImportError as exc:
             raise AnsibleActionFail(f"paquet Python « amico » introuvable ({exc})") from exc

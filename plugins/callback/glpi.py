@@ -1,7 +1,7 @@
 # Copyright: AMICo contributors
 # EUPL-1.2
 """Callback amico.colleges.glpi: report every run to the helpdesk (GLPI). Thin layer over
-amico.glpi (routing.plan, guichet.deliver, inventory)."""
+amico.guichet (routing.plan, guichet.deliver, inventory)."""
 
 from __future__ import annotations
 
@@ -128,15 +128,15 @@ import yaml
 from ansible.plugins.callback import CallbackBase
 
 try:
-    from amico.glpi.config import ConfigError, check_routing, load_config, load_routing
-    from amico.glpi.guichet import deliver
-    from amico.glpi.inventory import (
+    from amico.guichet.config import ConfigError, check_routing, load_config, load_routing
+    from amico.guichet.guichet import deliver
+    from amico.guichet.inventory import (
         InventoryError,
         from_ansible_facts,
         from_switch,
         from_windows_collector,
     )
-    from amico.glpi.routing import (
+    from amico.guichet.routing import (
         CHANGEMENT,
         CONFORME,
         DERIVE,
@@ -146,7 +146,7 @@ try:
         plan,
         slug,
     )
-    from amico.glpi.spool import Spool
+    from amico.guichet.spool import Spool
 
     HAS_AMICO = True
 except ImportError:  # pragma: no cover

@@ -12,7 +12,7 @@ description:
     logiciels du site, avec les codes de retour acceptés, et re-détecte (toujours absent = échec).
   - En mode vérification (check mode) - statuts et actions prévues, rien n'est modifié.
   - Pour un poste du labo (variable C(amico_lab_windows_etat)), le poste simulé de
-    C(amico.lab.windows) rejoue le collecteur à la place de WinRM.
+    C(amico_lab.postes) rejoue le collecteur à la place de WinRM.
 version_added: 1.0.0
 options:
   catalogue_fichier:

@@ -3,20 +3,22 @@
 import argparse
 import importlib
 import sys
+from importlib.metadata import entry_points
 
 # Each module exposes `register(subparsers)`; it adds its sub-command and sets `func`.
 COMMAND_MODULES = [
     "amico.referentiel.cli",
-    "amico.catalogue.cli",
-    "amico.glpi.cli",
+    "amico.logiciels.cli",
+    "amico.guichet.cli",
     "amico.derive.cli",
     "amico.vague.cli",
-    "amico.switches.cli",
+    "amico.commutateurs.cli",
     "amico.dossier.cli",
     "amico.supervision.cli",
-    "amico.lab.cli",
-    "amico.roles.cli",
 ]
+# Commands contributed by other distributions (the lab: `lab`, `demo`, `role`): the
+# runtime names none of them, so an execution environment without the lab has none.
+ENTRY_POINT_GROUP = "amico.commandes"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,8 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="AMICo : maintenance informatique des collèges pilotée par le référentiel.",
     )
     subparsers = parser.add_subparsers(dest="commande", metavar="COMMANDE")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    modules = [importlib.import_module(name) for name in COMMAND_MODULES]
+    modules += [ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    for module in modules:
+        module.register(subparsers)
     return parser
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import ansible_runner
 import pytest
 
-from amico.lab.demo import SURCOUCHE, Labo
 from amico.referentiel import load
 from amico.referentiel.inventory import build
+from amico_lab.demo import SURCOUCHE, Labo
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,9 @@ CIBLE = "commutateurs:postes_pedagogiques"
 @pytest.fixture(scope="module")
 def labo(tmp_path_factory):
     if SURCOUCHE.exists():
-        pytest.skip(f"un labo tourne déjà sur ce dépôt ({SURCOUCHE}) : `amico lab down` d'abord")
+        pytest.skip(
+            f"un labo tourne déjà sur ce dépôt ({SURCOUCHE}) : `amico labo arreter` d'abord"
+        )
     mp = pytest.MonkeyPatch()
     mp.setenv("AMICO_STATE_DIR", str(tmp_path_factory.mktemp("etat")))
     lab = Labo()
@@ -51,7 +53,7 @@ def lancer(labo: Labo, dossier: Path, limite: list[str] | None) -> dict[str, dic
     (dossier / "runner").mkdir(parents=True)
     r = ansible_runner.run(
         private_data_dir=str(dossier / "runner"),
-        playbook=str(ROOT / "playbooks" / "drift.yml"),
+        playbook=str(ROOT / "playbooks" / "derive.yml"),
         inventory=str(ROOT / "inventories" / "demo"),
         limit=",".join(["localhost", *limite]) if limite else None,
         extravars={

@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amico.catalogue import Catalogue, Evaluateur
-from amico.catalogue.analyse import analyser_poste, charger_politique
-from amico.catalogue.preparation import charger
 from amico.derive.attendu import preparer
-from amico.lab.windows.poste import PosteSimule
-from amico.lab.windows.referentiel import etat_conforme
+from amico.logiciels import Catalogue, Evaluateur
+from amico.logiciels.analyse import analyser_poste, charger_politique
+from amico.logiciels.preparation import charger
 from amico.referentiel import load
+from amico_lab.postes.poste import PosteSimule
+from amico_lab.postes.referentiel import etat_conforme
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "referentiel" / "catalogue" / "logiciels.yml"
@@ -116,10 +116,10 @@ def test_un_poste_n_importe_pas_la_couche_commutateurs():
     modules = _modules_apres(
         "from amico.derive import comparaison, ignorer\n"
         "from amico.derive.modele import constats_guichet, resultat_hote\n"
-        "from amico.catalogue.execution import traiter_poste"
+        "from amico.logiciels.execution import traiter_poste"
     )
     lourds = {m for m in modules if m.split(".")[0] in ("pydantic", "netmiko", "paramiko")}
-    lourds |= {m for m in modules if m.startswith(("amico.switches.", "amico.referentiel"))}
+    lourds |= {m for m in modules if m.startswith(("amico.commutateurs.", "amico.referentiel"))}
     assert not lourds
 
 
@@ -137,22 +137,22 @@ def test_la_collecte_importe_dans_le_processus_principal():
         "amico.derive.comparaison",
         "amico.derive.ignorer",
         "amico.derive.modele",
-        "amico.catalogue.execution",
-        "amico.catalogue.preparation",
+        "amico.logiciels.execution",
+        "amico.logiciels.preparation",
         "amico.referentiel.perimetre",
-        "amico.switches.drivers",
-        "amico.switches.parsing",
+        "amico.commutateurs.drivers",
+        "amico.commutateurs.parsing",
     } <= modules
 
 
 @pytest.mark.slow
 def test_collecte_sans_execution_json_memes_constats(tmp_path):
-    """End to end on a small fleet lab: `amico drift --all` (every host collected, posts
+    """End to end on a small fleet lab: `amico derive --all` (every host collected, posts
     whose switch-password variable cannot be resolved included), then the collect play
     alone again with execution.json gone (the localhost plays excluded): every host
     collects from its site's file, and the findings are the same but the timings."""
     from amico.derive import execution as ex
-    from amico.lab.flotte import LaboFlotte
+    from amico_lab.flotte import LaboFlotte
 
     labo = LaboFlotte(tmp_path / "labo", 1, postes=12, processus=1)
     labo.demarrer()
@@ -172,7 +172,7 @@ def test_collecte_sans_execution_json_memes_constats(tmp_path):
         dossier = tmp_path / "run"
         amico = Path(sys.executable).parent / "amico"
         r = subprocess.run(
-            [str(amico), "drift", "--all", "--referentiel", str(labo.referentiel),
+            [str(amico), "derive", "--all", "--referentiel", str(labo.referentiel),
              "-i", str(labo.inventaire), "--sortie", str(dossier), "--sans-historique",
              "--silencieux"],
             env=env, cwd=ROOT, capture_output=True, text=True, timeout=900,

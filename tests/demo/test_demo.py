@@ -1,4 +1,4 @@
-"""`amico lab up|status|down` and `amico demo` end to end on the embedded lab."""
+"""`amico labo demarrer|status|down` and `amico demo` end to end on the embedded lab."""
 
 import json
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amico.lab.demo import SURCOUCHE, Labo
+from amico_lab.demo import SURCOUCHE, Labo
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,13 +26,15 @@ def amico(*args, timeout=1800):
 @pytest.fixture
 def lab_libre():
     if SURCOUCHE.exists():
-        pytest.skip(f"un labo tourne déjà sur ce dépôt ({SURCOUCHE}) : `amico lab down` d'abord")
+        pytest.skip(
+            f"un labo tourne déjà sur ce dépôt ({SURCOUCHE}) : `amico labo arreter` d'abord"
+        )
     yield
-    amico("lab", "down")
+    amico("labo", "arreter")
 
 
 def test_lab_up_idempotent_status_down(lab_libre, state_dir):
-    r = amico("lab", "up")
+    r = amico("labo", "demarrer")
     assert r.returncode == 0, r.stdout + r.stderr
     labo = Labo(state_dir / "labo")
     etat = labo.lire()
@@ -51,21 +53,21 @@ def test_lab_up_idempotent_status_down(lab_libre, state_dir):
         1 for n in surcouche if "amico_lab_windows_etat" in surcouche[n]
     )
 
-    again = amico("lab", "up")
+    again = amico("labo", "demarrer")
     assert again.returncode == 0 and "déjà démarré" in again.stdout
     assert labo.lire()["glpi"]["pid"] == etat["glpi"]["pid"]
 
-    s = amico("lab", "status", "--json")
+    s = amico("labo", "etat", "--json")
     assert s.returncode == 0
     statut = json.loads(s.stdout)
     assert all(c["vivant"] for c in statut["commutateurs"].values()) and statut["glpi"]["vivant"]
 
-    d = amico("lab", "down")
+    d = amico("labo", "arreter")
     assert d.returncode == 0
     assert not SURCOUCHE.exists() and labo.lire() is None
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
-    assert amico("lab", "status").returncode == 1
+    assert amico("labo", "etat").returncode == 1
 
 
 def test_demo_reports_exactly_the_planted_deviations(lab_libre, state_dir):

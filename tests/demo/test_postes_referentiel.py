@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from amico.catalogue import Catalogue, Evaluateur
-from amico.catalogue.execution import traiter_poste
-from amico.lab.windows import PosteSimule
-from amico.lab.windows.referentiel import (
+from amico.logiciels import Catalogue, Evaluateur
+from amico.logiciels.execution import traiter_poste
+from amico_lab.postes import PosteSimule
+from amico_lab.postes.referentiel import (
     ecrire_etat,
     ecrire_installeurs,
     etat_conforme,
@@ -44,7 +44,7 @@ def test_evidence_respects_version_min(catalogue):
         p = preuves(e)
         lignes = p["desinstallation"]
         if lignes:
-            from amico.catalogue.versions import parse_version
+            from amico.logiciels.versions import parse_version
 
             assert parse_version(lignes[0]["DisplayVersion"]) >= e.version_min, e.id
 
@@ -57,7 +57,7 @@ def test_deploying_a_mastered_post_installs_from_lab_share(catalogue, tmp_path):
     assert {r["id"] for r in avant} >= {"libreoffice", "firefox_esr", "7zip", "vlc"}
 
     poste = PosteSimule(chemin)
-    from amico.catalogue.execution import script_collecteur
+    from amico.logiciels.execution import script_collecteur
 
     rapport = traiter_poste(
         catalogue,

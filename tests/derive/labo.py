@@ -1,7 +1,7 @@
 """The demo lab for one site of the shipped référentiel: emulated switches over SSH on
 127.0.0.1, stand-in Windows posts, and (when podman and the lab image are there) Debian 12
 systemd containers for the site's servers. Brought to the référentiel's state through the
-project's own code paths (switch push, role serveur_pedago), then handed to `amico drift`
+project's own code paths (switch push, role serveur_pedago), then handed to `amico derive`
 through an inventory overlay (connection data only)."""
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import yaml
 
-from amico.catalogue import Catalogue
-from amico.lab.switches.livraison import etat_livraison
-from amico.lab.switches.runner import SwitchLab
-from amico.lab.windows.referentiel import ecrire_etat, etat_conforme
+from amico.commutateurs.drivers import Target
+from amico.commutateurs.intent import intent_from_site
+from amico.commutateurs.run import MODIFIE, apply_switch
+from amico.logiciels import Catalogue
 from amico.referentiel.loader import Referentiel
-from amico.switches.drivers import Target
-from amico.switches.intent import intent_from_site
-from amico.switches.run import MODIFIE, apply_switch
+from amico_lab.commutateurs.livraison import etat_livraison
+from amico_lab.commutateurs.runner import SwitchLab
+from amico_lab.postes.referentiel import ecrire_etat, etat_conforme
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM = {"aruba": "hp_procurve", "cisco": "cisco_ios"}
@@ -109,7 +109,7 @@ def ajouter_vlan_cli(target: Target, vendor: str, vid: int, nom: str) -> None:
 
 # -- servers (podman) ------------------------------------------------------------------------
 def podman_disponible() -> tuple[bool, str]:
-    from amico.lab import podman
+    from amico_lab import podman
 
     if shutil.which("podman") is None:
         return False, "podman absent"
@@ -123,7 +123,7 @@ class Conteneurs:
     """Debian 12 systemd containers named after the site's servers."""
 
     def __init__(self, noms: list[str], image: str, prefixe: str) -> None:
-        from amico.lab import podman
+        from amico_lab import podman
 
         self.env = podman.lab_env()
         self.image = image

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from amico.cli import main
+from amico.commutateurs.model import PortState
 from amico.derive import comparaison, ignorer
 from amico.derive.attendu import attendus, preparer
 from amico.derive.fusion import fusionner
 from amico.derive.historique import Historique
 from amico.derive.modele import constats_guichet, resultat_hote
 from amico.referentiel import load
-from amico.switches.model import PortState
 
 REPO = Path(__file__).resolve().parents[2]
 UAI = "0679901Y"
@@ -32,9 +32,9 @@ def site_attendu(ref):
 
 def intended_state(att):
     """The switch state the référentiel describes (what a converged switch holds)."""
-    from amico.switches.intent import intent_from_site
-    from amico.switches.model import SwitchState
-    from amico.switches.plan import desired_state
+    from amico.commutateurs.intent import intent_from_site
+    from amico.commutateurs.model import SwitchState
+    from amico.commutateurs.plan import desired_state
 
     intent = intent_from_site(att["site"], att["plan_vlans"], att["nom"])
     current = SwitchState(hostname=intent.hostname, vlans={1: "DEFAULT_VLAN"})
@@ -244,7 +244,7 @@ def test_merge_numbers_worst_first_missing_host_and_history(ref, tmp_path):
 
 def test_cli_merge_exit_codes_and_outputs(ref, tmp_path, capsys):
     dossier, _ = run_folder(ref, tmp_path, {})
-    assert main(["drift", "--fusionner", str(dossier)]) == 0
+    assert main(["derive", "--fusionner", str(dossier)]) == 0
     r = json.loads((dossier / "resultat.json").read_text())
     assert r["resume"]["taux_conformite"] == 100.0
     assert (dossier / "rapport.html").read_text().count("<script") == 2  # inline only
@@ -256,22 +256,22 @@ def test_cli_merge_exit_codes_and_outputs(ref, tmp_path, capsys):
         comparaison.constat("commutateur.vlan", "VLAN 999", "non conforme", "absent", "présent")
     )
     f.write_text(json.dumps(res))
-    assert main(["drift", "--fusionner", str(dossier)]) == 1
+    assert main(["derive", "--fusionner", str(dossier)]) == 1
     out = capsys.readouterr().out
     assert "sw-coeur-0679901y commutateur.vlan VLAN 999 : non conforme" in out
     ign = tmp_path / "ign.yml"
     ign.write_text(
         "ignorer:\n  - regle: commutateur.vlan\n    raison: essai\n    expire: 2099-01-01\n"
     )
-    assert main(["drift", "--fusionner", str(dossier), "--ignorer", str(ign)]) == 0
+    assert main(["derive", "--fusionner", str(dossier), "--ignorer", str(ign)]) == 0
     ign.write_text("ignorer:\n  - regle: commutateur.vlan\n")
-    assert main(["drift", "--fusionner", str(dossier), "--ignorer", str(ign)]) == 2
+    assert main(["derive", "--fusionner", str(dossier), "--ignorer", str(ign)]) == 2
 
 
 def test_scope_errors_exit_2(capsys):
-    assert main(["drift"]) == 2
+    assert main(["derive"]) == 2
     assert "aucun collège" in capsys.readouterr().err
-    assert main(["drift", "--site", "0000000A"]) == 2
+    assert main(["derive", "--site", "0000000A"]) == 2
 
 
 def test_guichet_constats():

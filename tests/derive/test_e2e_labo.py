@@ -1,4 +1,4 @@
-"""The proof: change the REAL lab, run `amico drift` as a user would, and get exactly those
+"""The proof: change the REAL lab, run `amico derive` as a user would, and get exactly those
 deviations (expected and found values) and no others.
 
 Lab of the shipped référentiel's site 0679901Y: its 3 switches emulated over SSH on
@@ -33,7 +33,7 @@ UAI = "0679901Y"
 
 def amico_drift(*args, env):
     return subprocess.run(
-        [str(ROOT / ".venv/bin/amico"), "drift", "--site", UAI, *args],
+        [str(ROOT / ".venv/bin/amico"), "derive", "--site", UAI, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -76,7 +76,7 @@ def test_drift_reports_exactly_the_lab_changes(tmp_path, state_dir):
     serveurs = [s.nom for s in site.serveurs if s.role in ("serveur_pedagogique", "nas")]
     conteneurs = None
     if avec_serveurs:
-        from amico.lab.podman import lab_env
+        from amico_lab.podman import lab_env
 
         env = lab_env(env)
         conteneurs = Conteneurs(serveurs, raison, f"amico-derive-{os.getpid()}")

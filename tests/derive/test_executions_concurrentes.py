@@ -15,7 +15,7 @@ from amico.derive.historique import Historique
 
 REPO = Path(__file__).resolve().parents[2]
 
-# One `amico drift --site` in its own process. Only ansible-playbook is replaced: by what
+# One `amico derive --site` in its own process. Only ansible-playbook is replaced: by what
 # drift.yml leaves in the run folder (expectations + one result per host, computed by the
 # real code); the folder choice, the merge and the history are the real ones.
 UN_RUN = textwrap.dedent(
@@ -44,7 +44,7 @@ UN_RUN = textwrap.dedent(
     execution.lancer = faux_lancer
     time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
     debut = time.time()
-    code = main(["drift", "--site", "0679901Y", "--silencieux"])
+    code = main(["derive", "--site", "0679901Y", "--silencieux"])
     print("DEBUT", debut, "PID", os.getpid())
     sys.exit(code)
     """
@@ -118,7 +118,7 @@ def test_history_lock_held_by_another_run_is_named_in_french(
     try:
         assert autre.stdout.readline().strip() == "TENU"
         monkeypatch.setattr(derive_cli, "ATTENTE_HISTORIQUE_S", 0.5)
-        assert main(["drift", "--fusionner", str(dossier)]) == 2
+        assert main(["derive", "--fusionner", str(dossier)]) == 2
         err = capsys.readouterr().err
         assert "L'historique de dérive est en cours d'écriture" in err
         assert f"PID {autre.pid}" in err and "verrous/derive-historique.lock" in err
@@ -128,6 +128,6 @@ def test_history_lock_held_by_another_run_is_named_in_french(
         autre.kill()
         autre.wait()
     # the holder gone (even killed), the kernel released its lock: the merge runs
-    assert main(["drift", "--fusionner", str(dossier)]) == 0
+    assert main(["derive", "--fusionner", str(dossier)]) == 0
     with Historique() as h:
         assert len(h.precedentes()) == 1

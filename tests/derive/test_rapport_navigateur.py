@@ -10,8 +10,8 @@ from test_derive import JOUR, REPO, run_folder
 from amico.derive import comparaison, html
 from amico.derive.fusion import fusionner
 from amico.derive.historique import Historique
-from amico.lab import navigateur
 from amico.referentiel import load
+from amico_lab import navigateur
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from dossier_outputs import (
     PROCURVE_RUNNING,
 )
 
+from amico.commutateurs.backup import BackupRepo
 from amico.dossier.collecte import gather_switch, save_facts
-from amico.switches.backup import BackupRepo
 
 NOW = dt.datetime(2025, 3, 2, 3, 10, tzinfo=dt.UTC)
 

@@ -84,7 +84,7 @@ def test_patch_table_matches_the_referentiel(demo_ref, demo_out):
             assert r["etat"] == "non collecté"
             vl = r["vlans"].split(" ")[0] if r["mode"] == "accès" else None
             if r["mode"] == "trunk":  # "étiquetés 100,110,130-..." -> explicit list
-                from amico.switches.ranges import expand_ints
+                from amico.commutateurs.ranges import expand_ints
 
                 vl = ",".join(map(str, sorted(expand_ints(r["vlans"].split(" ")[1]))))
             got.append((r["commutateur"], r["port"], r["salle"], r["mode"], r["vers"],
@@ -205,7 +205,7 @@ def test_cli(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_html_renders_in_chromium_without_console_error(demo_ref, tmp_path, state_dir):
-    from amico.lab.navigateur import chromium, render, screenshot
+    from amico_lab.navigateur import chromium, render, screenshot
 
     if chromium() is None:
         pytest.fail("chromium absent : make system-packages")

@@ -9,8 +9,8 @@ from dossier_outputs import (
     PROCURVE_MAC_TABLE,
 )
 
+from amico.commutateurs.drivers.base import ConnectionFailed, Target
 from amico.dossier.collecte import collect_site, gather_switch, save_facts
-from amico.switches.drivers.base import ConnectionFailed, Target
 
 NOW = dt.datetime(2025, 3, 2, 3, 10, tzinfo=dt.UTC)
 
@@ -26,7 +26,7 @@ class FakeConn:
 
 
 class FakeDriver:
-    """Stands for a driver of amico.switches.drivers (``run`` over its session)."""
+    """Stands for a driver of amico.commutateurs.drivers (``run`` over its session)."""
 
     def __init__(self, vendor, answers, fail=False):
         self.vendor, self.conn, self.fail = vendor, FakeConn(answers), fail

@@ -1,4 +1,4 @@
-"""End to end on the lab's emulated switches (as ``amico lab up`` starts them, cabled as
+"""End to end on the lab's emulated switches (as ``amico labo demarrer`` starts them, cabled as
 the référentiel says): ``amico dossier --collecter --labo`` fills the patch table's port
 states and MACs and confirms the uplinks by LLDP, on ArubaOS-Switch (0679901Y) and
 Cisco IOS (0679902Z) sites."""
@@ -10,7 +10,7 @@ import pytest
 
 from amico.cli import main
 from amico.dossier.synoptique import uplinks
-from amico.lab.demo import Labo, _terminer
+from amico_lab.demo import Labo, _terminer
 
 
 @pytest.mark.slow

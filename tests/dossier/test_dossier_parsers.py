@@ -8,7 +8,7 @@ from dossier_outputs import (
     PROCURVE_MAC_TABLE_OLD,
 )
 
-from amico.switches.facts import (
+from amico.commutateurs.facts import (
     MacEntry,
     TemplateError,
     normalize_mac,

@@ -4,7 +4,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from amico.lab import podman
+from amico_lab import podman
 
 ROOT = Path(__file__).resolve().parents[2]
 

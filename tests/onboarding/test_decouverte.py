@@ -14,8 +14,8 @@ import yaml
 
 from amico.cli import main
 from amico.dossier.collecte import gather_switch, save_facts
-from amico.lab.switches.devices import ProcurveSwitch
 from amico.referentiel.loader import load
+from amico_lab.commutateurs.devices import ProcurveSwitch
 
 REPO = Path(__file__).resolve().parents[2]
 UAI = "0679901Y"

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from amico.cli import main
-from amico.glpi.inventory import from_switch, from_windows_collector
-from amico.lab.glpi import GlpiTestServer
-from amico.lab.glpi.assets import add_entity, import_payload
+from amico.guichet.inventory import from_switch, from_windows_collector
 from amico.onboarding.import_glpi import AMBIGUOUS, NO_ID, NO_UAI
 from amico.referentiel.loader import load
+from amico_lab.glpi import GlpiTestServer
+from amico_lab.glpi.assets import add_entity, import_payload
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -28,15 +28,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from amico.commutateurs.intent import intent_from_site
+from amico.commutateurs.model import SwitchState
+from amico.commutateurs.plan import make_plan
+from amico.commutateurs.render import render_commands
 from amico.derive import html
 from amico.referentiel import load, yamlio
 from amico.referentiel.model import Site
 from amico.referentiel.validate import cross_check
 from amico.sorties import cellule_csv, json_pour_html, texte_csv
-from amico.switches.intent import intent_from_site
-from amico.switches.model import SwitchState
-from amico.switches.plan import make_plan
-from amico.switches.render import render_commands
 
 REPO = Path(__file__).resolve().parents[2]
 REF = load(REPO / "referentiel")

@@ -24,11 +24,11 @@ AMICO = str(Path(sys.executable).parent / "amico")
 
 # every command that writes the state directory, with harmless arguments
 COMMANDES = [
-    ["drift", "--site", "0679901Y"],
+    ["derive", "--site", "0679901Y"],
     ["guichet", "etat"],
     ["guichet", "vider"],
     ["vague", "etat"],
-    ["lab", "status"],
+    ["labo", "etat"],
     ["dossier", "--site", "0679901Y"],
 ]
 
@@ -116,10 +116,10 @@ SAUVEGARDE_CONFORME = textwrap.dedent(
     import json, os, sys
     sys.path.insert(0, sys.argv[1])
     from data import site, staged
-    from amico.lab.switches.runner import SwitchLab
-    from amico.switches.drivers import Target
-    from amico.switches.intent import intent_from_site
-    from amico.switches.run import apply_switch
+    from amico_lab.commutateurs.runner import SwitchLab
+    from amico.commutateurs.drivers import Target
+    from amico.commutateurs.intent import intent_from_site
+    from amico.commutateurs.run import apply_switch
 
     s = site()
     nom = s["commutateurs"][0]["nom"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from amico.lab.demo import GLPI_SECRETS, SURCOUCHE, Labo
+from amico_lab.demo import GLPI_SECRETS, SURCOUCHE, Labo
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,9 @@ def _echantillonner_ps(echantillons, fin):
 
 def test_demo_at_high_verbosity_leaks_no_lab_secret(tmp_path, monkeypatch):
     if SURCOUCHE.exists():
-        pytest.skip(f"un labo tourne déjà sur ce dépôt ({SURCOUCHE}) : `amico lab down` d'abord")
+        pytest.skip(
+            f"un labo tourne déjà sur ce dépôt ({SURCOUCHE}) : `amico labo arreter` d'abord"
+        )
     etat = tmp_path / "etat"
     env = dict(os.environ, AMICO_STATE_DIR=str(etat), ANSIBLE_VERBOSITY="3")
     echantillons: list[str] = []
@@ -56,7 +58,7 @@ def test_demo_at_high_verbosity_leaks_no_lab_secret(tmp_path, monkeypatch):
             etat_glpi = rep.read().decode("utf-8", "replace")
     finally:
         fin.set()
-        subprocess.run([AMICO, "lab", "down"], cwd=ROOT, env=env, capture_output=True)
+        subprocess.run([AMICO, "labo", "arreter"], cwd=ROOT, env=env, capture_output=True)
     sortie = r.stdout + r.stderr
     # the deployment ran (the drift's exactness is test_demo's business, not this test's)
     assert "serveurs.yml : code 0" in sortie and "Détection de dérive" in sortie, sortie[-6000:]

@@ -71,7 +71,7 @@ def test_vendor_marks_the_credential_password_no_log():
 
 
 def test_collector_takes_the_share_account_as_a_pscredential():
-    script = (ROOT / "src/amico/catalogue/collecteur.ps1").read_text(encoding="utf-8")
+    script = (ROOT / "src/amico/logiciels/collecteur.ps1").read_text(encoding="utf-8")
     params = script[script.index("param(") : script.index("Set-StrictMode")]
     assert "[PSCredential]$IdentifiantPartage" in params
     assert "MotDePasse" not in params

@@ -89,7 +89,7 @@ def test_json_pour_html_round_trips(value):
 
 @pytest.mark.slow
 def test_report_script_runs_in_chromium_with_a_hostile_vlan_name(tmp_path):
-    from amico.lab import navigateur
+    from amico_lab import navigateur
 
     if navigateur.chromium() is None:
         pytest.fail("chromium absent : `make system-packages`")

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from amico.cli import main
-from amico.lab import supervision as lab
-from amico.lab.glpi import GlpiTestServer
 from amico.referentiel.loader import load
 from amico.supervision.attendu import etat_attendu
 from amico.supervision.sync import synchroniser
 from amico.supervision.zabbix import ZabbixClient, ZabbixError
+from amico_lab import supervision as lab
+from amico_lab.glpi import GlpiTestServer
 
 pytestmark = pytest.mark.slow
 REF = Path(__file__).resolve().parents[2] / "referentiel"

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from amico.glpi.config import GlpiConfig
-from amico.lab.glpi import GlpiTestServer
+from amico.guichet.config import GlpiConfig
 from amico.referentiel.generate import generate
 from amico.referentiel.loader import load
+from amico_lab.glpi import GlpiTestServer
 
 RACINE = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from amico.lab.windows.labo import creer_labo
 from amico.vague.moteur import executer, postes_de_la_vague
+from amico_lab.postes.labo import creer_labo
 
 from .conftest import DATA, RACINE
 

@@ -6,9 +6,9 @@ import shutil
 import pytest
 
 from amico.cli import main
-from amico.glpi.config import GlpiConfig
-from amico.glpi.guichet import deliver
-from amico.glpi.spool import Spool
+from amico.guichet.config import GlpiConfig
+from amico.guichet.guichet import deliver
+from amico.guichet.spool import Spool
 from amico.referentiel.loader import load
 from amico.vague import moteur
 from amico.vague.moteur import executer, postes_de_la_vague

@@ -9,7 +9,7 @@ Only the hosts the inventory hands to the operator are expected (same `build()` 
 inventory plugin: one place decides the perimeter).
 
 Per kind of host:
-- commutateur: the switch intent (`amico.switches.intent.intent_from_site`), as the raw
+- commutateur: the switch intent (`amico.commutateurs.intent.intent_from_site`), as the raw
   site dict and the plan's VLANs it is built from;
 - serveur_pedagogique: what the role `serveur_pedago` installs (its packages, services,
   ports, shares from the role's own defaults/vars files) and the Kea subnets of the plan;
@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from amico.catalogue.preparation import preparer as preparer_catalogue
+from amico.logiciels.preparation import preparer as preparer_catalogue
 from amico.referentiel.inventory import build
 from amico.referentiel.loader import Referentiel
 from amico.referentiel.model import Site
@@ -98,8 +98,8 @@ def attendu_serveur_pedago(ref: Referentiel, site: Site, role: dict[str, Any]) -
 
 
 def supports_debian(ref: Referentiel) -> dict[str, Any]:
-    """debianNN -> its security support today (amico.catalogue: the date decides)."""
-    from amico.catalogue import Catalogue
+    """debianNN -> its security support today (amico.logiciels: the date decides)."""
+    from amico.logiciels import Catalogue
 
     cat = Catalogue(ref.logiciels.model_dump(mode="json"))
     return {i: cat.support(i) for i in cat.entrees if i.startswith("debian")}

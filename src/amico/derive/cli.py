@@ -1,8 +1,8 @@
-"""``amico drift``: what differs from the référentiel on the chosen sites (read-only).
+"""``amico derive``: what differs from the référentiel on the chosen sites (read-only).
 
-    amico drift --site 0679901Y [--site ...] | --territoire 67 | --all
+    amico derive --site 0679901Y [--site ...] | --territoire 67 | --all
                 [--referentiel DIR] [-i INVENTAIRE ...] [--ignorer FICHIER] [--sortie DIR]
-    amico drift --fusionner DOSSIER      merge an existing run folder (e.g. AWX slices)
+    amico derive --fusionner DOSSIER      merge an existing run folder (e.g. AWX slices)
 
 Exit code: 0 everything conforme (ignored deviations allowed), 1 deviations (non conforme,
 injoignable or non vérifiable), 2 bad usage / invalid référentiel or ignore list, 3 the
@@ -24,7 +24,7 @@ ATTENTE_HISTORIQUE_S = 300.0
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "drift",
+        "derive",
         help="dérive : écarts avec le référentiel (serveurs, commutateurs, postes), rapport",
         description="Détection de dérive en lecture seule, rapport JSON et HTML, historique.",
     )

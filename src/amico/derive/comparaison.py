@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from amico.catalogue.evaluation import FIN_DE_VIE, INTERDIT, LIBELLES, VERS_DERIVE
 from amico.derive.modele import (
     CONFORME,
     INJOIGNABLE,
@@ -16,9 +15,10 @@ from amico.derive.modele import (
     NON_VERIFIABLE,
     constat,
 )
+from amico.logiciels.evaluation import FIN_DE_VIE, INTERDIT, LIBELLES, VERS_DERIVE
 
 if TYPE_CHECKING:  # the switch layer is imported by switches only (not by every post)
-    from amico.switches.model import PortState, SwitchState
+    from amico.commutateurs.model import PortState, SwitchState
 
 REGLE_JOIGNABLE = "hote.joignable"
 
@@ -45,8 +45,8 @@ def decrire_port(p: PortState | None) -> str:
 def comparer_liaisons(attendu: dict[str, Any], vendor: str, voisins) -> list[dict]:
     """Uplinks described with ``vers`` vs the LLDP neighbours read on the switch
     (``voisins``: list of Neighbour, or a French message when LLDP could not be read)."""
-    from amico.switches.lldp import CONFIRMEE, check_uplinks, uplinks
-    from amico.switches.ranges import compress_names
+    from amico.commutateurs.lldp import CONFIRMEE, check_uplinks, uplinks
+    from amico.commutateurs.ranges import compress_names
 
     switch = next(c for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"])
     links = uplinks(switch, vendor)
@@ -69,10 +69,10 @@ def comparer_liaisons(attendu: dict[str, Any], vendor: str, voisins) -> list[dic
 
 
 def comparer_commutateur(attendu: dict[str, Any], courant: SwitchState, voisins=None) -> list[dict]:
-    """Running state (parsed by amico.switches.parsing) vs the switch intent; with
+    """Running state (parsed by amico.commutateurs.parsing) vs the switch intent; with
     ``voisins`` (LLDP, see :func:`comparer_liaisons`) the uplinks are checked too."""
-    from amico.switches.intent import intent_from_site
-    from amico.switches.plan import make_plan
+    from amico.commutateurs.intent import intent_from_site
+    from amico.commutateurs.plan import make_plan
 
     intent = intent_from_site(attendu["site"], attendu["plan_vlans"], attendu["nom"])
     plan = make_plan(courant, intent)
@@ -289,9 +289,9 @@ def comparer_poste(
     sans_detection: set[str],
     analyse: dict[str, Any] | None = None,
 ) -> list[dict]:
-    """The catalogue's per-entry statuses (amico.catalogue, check mode) -> findings.
+    """The catalogue's per-entry statuses (amico.logiciels, check mode) -> findings.
 
-    Mapping documented in amico.catalogue.evaluation (VERS_DERIVE); two refinements for
+    Mapping documented in amico.logiciels.evaluation (VERS_DERIVE); two refinements for
     drift: end-of-life and forbidden software get their own rules (flagged apart), and an
     entry no rule can detect is `non vérifiable` rather than `absent`."""
     out = []
@@ -328,7 +328,7 @@ def comparer_poste(
 
 
 def constats_analyse(analyse: dict[str, Any]) -> list[dict]:
-    """Licences, antivirus and unlisted software of a post (amico.catalogue.analyse)."""
+    """Licences, antivirus and unlisted software of a post (amico.logiciels.analyse)."""
     out = []
     act = analyse.get("activation") or {}
     produits = act.get("produits") or []

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-PLAYBOOK = ROOT / "playbooks" / "drift.yml"
+PLAYBOOK = ROOT / "playbooks" / "derive.yml"
 
 
 def ansible_playbook() -> str:

@@ -1,6 +1,6 @@
 """The ignore list: known deviations silenced with a reason and an expiry date.
 
-YAML file (default `$AMICO_STATE_DIR/derive/ignorer.yml`, or `amico drift --ignorer F`):
+YAML file (default `$AMICO_STATE_DIR/derive/ignorer.yml`, or `amico derive --ignorer F`):
 
     ignorer:
       - regle: poste.fin_de_vie        # rule id, or a shell-style pattern (poste.*)

@@ -1,6 +1,6 @@
 """Statuses, rules and the per-host result shared by collect, merge and report.
 
-The four drift statuses are the catalogue's (`amico.catalogue.evaluation`), so a Windows
+The four drift statuses are the catalogue's (`amico.logiciels.evaluation`), so a Windows
 post's evaluation maps onto them without translation. Order of gravity (worst first):
 injoignable > non conforme > non vérifiable > conforme.
 """
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from amico.catalogue.evaluation import (
+from amico.logiciels.evaluation import (
     DERIVE_CONFORME as CONFORME,
 )
-from amico.catalogue.evaluation import (
+from amico.logiciels.evaluation import (
     DERIVE_INJOIGNABLE as INJOIGNABLE,
 )
-from amico.catalogue.evaluation import (
+from amico.logiciels.evaluation import (
     DERIVE_NON_CONFORME as NON_CONFORME,
 )
-from amico.catalogue.evaluation import (
+from amico.logiciels.evaluation import (
     DERIVE_NON_VERIFIABLE as NON_VERIFIABLE,
 )
 

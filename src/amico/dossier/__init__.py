@@ -11,6 +11,6 @@
     dossier.json          everything above, machine-readable
 
 Inputs: the référentiel, ``state_dir("commutateurs", UAI)`` (switch backups, see
-:mod:`amico.switches.backup`) and ``state_dir("faits", UAI)`` (gathered facts, see
+:mod:`amico.commutateurs.backup`) and ``state_dir("faits", UAI)`` (gathered facts, see
 :mod:`amico.dossier.faits`). Default output: ``state_dir("dossiers")``.
 """

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from amico.commutateurs.intent import port_names
+from amico.commutateurs.ranges import compress, port_sort_key
 from amico.dossier import configs as cfg
 from amico.dossier import synoptique as syn
 from amico.dossier.faits import latest, parse_date, read_facts, show_date
@@ -25,8 +27,6 @@ from amico.referentiel.plan import site_subnets
 from amico.referentiel.ports import expand_interfaces
 from amico.sorties import texte_csv
 from amico.state import state_dir
-from amico.switches.intent import port_names
-from amico.switches.ranges import compress, port_sort_key
 
 NON_VERSIONNE = "non versionné"
 MAX_MACS = 4
@@ -107,7 +107,7 @@ def _facts_ports(vendor: str, facts: dict | None) -> dict[str, dict]:
 def _lldp_marks(sw, facts: dict | None, marks: dict[frozenset, str]) -> None:
     """Per switch pair: ``confirmee`` when either end's LLDP neighbours confirm the
     référentiel's ``vers`` link, ``non_confirmee`` when gathered LLDP does not show it."""
-    from amico.switches.lldp import CONFIRMEE, check_uplinks, neighbours_from_facts, uplinks
+    from amico.commutateurs.lldp import CONFIRMEE, check_uplinks, neighbours_from_facts, uplinks
 
     neighbours = neighbours_from_facts(facts)
     if neighbours is None:

@@ -52,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--utilisateur", default="amico", help="compte SSH des commutateurs")
     parser.add_argument("--labo", action="store_true",
                         help="avec --collecter : lire les commutateurs émulés du labo en cours "
-                        "(amico lab up) au lieu de leurs adresses du référentiel")  # fmt: skip
+                        "(amico labo demarrer) au lieu de leurs adresses "
+                        "du référentiel")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -111,19 +112,20 @@ def _collect(sites, user: str, labo: bool = False) -> int:
     """Gather every switch of ``sites``; 0, or 2 on bad usage. A switch that cannot be
     read is reported on its line and the others go on (exit code unchanged: the dossier
     then says "non collecté" for it)."""
+    from amico.commutateurs.drivers import Target
     from amico.dossier.collecte import collect_site
-    from amico.switches.drivers import Target
 
     password = os.environ.get(PASSWORD_ENV)
     where: dict[str, tuple[str, int]] = {}
     if labo:
-        from amico.lab.demo import Labo
+        from amico_lab.demo import Labo
 
         lab = Labo()
         etat = lab.lire()
         if not etat or not etat.get("commutateurs"):
             print(
-                "erreur : --labo : aucun labo en cours (lancer « amico lab up »)", file=sys.stderr
+                "erreur : --labo : aucun labo en cours (lancer « amico labo demarrer »)",
+                file=sys.stderr,
             )
             return 2
         where = {n: (c["hote"], int(c["port"])) for n, c in etat["commutateurs"].items()}

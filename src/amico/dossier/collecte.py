@@ -1,5 +1,5 @@
 """Gather, from each switch, the state of its ports, the MAC addresses learnt on them and
-its LLDP neighbours (read with :mod:`amico.switches.facts`).
+its LLDP neighbours (read with :mod:`amico.commutateurs.facts`).
 
 Result: ``state_dir("faits", <UAI>) / "<switch>.json"`` (format in
 :mod:`amico.dossier.faits`), read by the dossier's patch table and diagram.
@@ -16,8 +16,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from amico.state import state_dir
-from amico.switches.facts import (
+from amico.commutateurs.facts import (
     ALTERNATIVES,
     COMMANDS,
     CommandRefused,
@@ -26,6 +25,7 @@ from amico.switches.facts import (
     parse_mac_table,
     parse_port_status,
 )
+from amico.state import state_dir
 
 _PARSERS = {"macs": parse_mac_table, "etats": parse_port_status, "lldp": parse_lldp}
 
@@ -89,8 +89,8 @@ def collect_site(site, targets: dict, driver_factory=None) -> dict[str, str]:
     """Gather every switch of ``site`` having a target (name -> Target); one failing switch
     never stops the others. Returns name -> "ok" (or "ok, avec problèmes : ...") or the
     French error."""
-    from amico.switches.drivers import get_driver
-    from amico.switches.drivers.base import DriverError
+    from amico.commutateurs.drivers import get_driver
+    from amico.commutateurs.drivers.base import DriverError
 
     factory = driver_factory or get_driver
     report: dict[str, str] = {}

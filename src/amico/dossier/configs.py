@@ -1,10 +1,11 @@
 """Switch configurations for the dossier: the last backup of each switch (from the switch
 layer's git repository per site) and its diff from the intended configuration.
 
-Uses the switch layer's public functions: :class:`amico.switches.backup.BackupRepo`
-(reading), :func:`amico.switches.intent.intent_from_site`, :func:`amico.switches.parsing.parse`,
-:func:`amico.switches.plan.make_plan`, :func:`amico.switches.render.render_config` and
-:func:`amico.switches.render.unified_diff` - the same diff as a check run shows.
+Uses the switch layer's public functions: :class:`amico.commutateurs.backup.BackupRepo`
+(reading), :func:`amico.commutateurs.intent.intent_from_site`,
+:func:`amico.commutateurs.parsing.parse`,
+:func:`amico.commutateurs.plan.make_plan`, :func:`amico.commutateurs.render.render_config` and
+:func:`amico.commutateurs.render.unified_diff` - the same diff as a check run shows.
 
 ADAPTERS (the switch layer has no function for these yet):
 - the date of a backup: one ``git log`` per site (``BackupRepo.history`` gives no date);
@@ -77,7 +78,7 @@ def split_ios_backup(text: str) -> tuple[str, str | None]:
 
 def site_configs(site, site_dict: dict, plan_vlans: list[dict]) -> list[ConfigReport]:
     """One report per switch of the site, in référentiel order."""
-    from amico.switches.backup import BackupError, BackupRepo
+    from amico.commutateurs.backup import BackupError, BackupRepo
 
     root = backups_root(site.uai)
     log = backup_log(root)
@@ -103,10 +104,10 @@ def site_configs(site, site_dict: dict, plan_vlans: list[dict]) -> list[ConfigRe
 
 
 def _intended_diff(rep: ConfigReport, switch, site_dict: dict, plan_vlans: list[dict]) -> None:
-    from amico.switches.intent import IntentError, intent_from_site
-    from amico.switches.parsing import parse
-    from amico.switches.plan import make_plan
-    from amico.switches.render import render_config, unified_diff
+    from amico.commutateurs.intent import IntentError, intent_from_site
+    from amico.commutateurs.parsing import parse
+    from amico.commutateurs.plan import make_plan
+    from amico.commutateurs.render import render_config, unified_diff
 
     try:
         intent = intent_from_site(site_dict, plan_vlans, switch.nom)

@@ -24,8 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amico.commutateurs.ranges import compress, compress_names
 from amico.referentiel.ports import expand_interfaces
-from amico.switches.ranges import compress, compress_names
 
 ROLE_RANK = {"coeur": 0, "distribution": 1, "acces": 2}
 FIREWALL = "pare_feu"

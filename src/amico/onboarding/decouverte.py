@@ -1,7 +1,7 @@
 """`amico referentiel decouvrir --site UAI`: where the network says each post is.
 
 Reads the facts the switch layer gathered for the dossier (`amico dossier --site UAI
---collecter`: MAC tables and LLDP neighbours read with `amico.switches.facts`, one file
+--collecter`: MAC tables and LLDP neighbours read with `amico.commutateurs.facts`, one file
 per switch under the state directory). A MAC learnt on an access port of the site's
 switches (not an uplink: trunk, `vers`, or an LLDP neighbour that is one of the site's
 switches) places its device on that port, hence in the port's room:

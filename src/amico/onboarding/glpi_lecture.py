@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from amico.glpi.client import GlpiError
+from amico.commutateurs.facts import is_device_mac, normalize_mac
+from amico.guichet.client import GlpiError
 from amico.onboarding import OnboardingError
-from amico.switches.facts import is_device_mac, normalize_mac
 
 PAGE = 1000  # rows asked per call; lowered to the server's Accept-Range max if smaller
 LISTS = (

@@ -579,8 +579,8 @@ def run_cli(args) -> int:
     import os
     import sys
 
-    from amico.glpi.client import GlpiError, make_client
-    from amico.glpi.config import ConfigError, load_config
+    from amico.guichet.client import GlpiError, make_client
+    from amico.guichet.config import ConfigError, load_config
 
     try:
         config = load_config({"url": args.url, "api": args.api or os.environ.get("AMICO_GLPI_API")})

@@ -4,7 +4,7 @@
 name; parts are separated by commas or spaces. Chassis ports may carry a one-letter suffix
 (``C1i-C3i`` on a 5406R: ``C1i``, ``C2i``, ``C3i``), kept on every name of the range.
 The switch drivers and the emulators use this same function (through
-amico.switches.ranges) to read what switches print.
+amico.commutateurs.ranges) to read what switches print.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from amico.catalogue.validation import problemes_catalogue
+from amico.logiciels.validation import problemes_catalogue
 from amico.referentiel.findings import Finding, parse_loc
 from amico.referentiel.matrice import parse_cell
 from amico.referentiel.model import PORT_DESCRIPTION_MAX, PORT_NAME_PATTERNS, RACI_ACTORS, Site
@@ -246,7 +246,7 @@ class _Checker:
         if f_postes.is_file():
             import yaml
 
-            from amico.catalogue.analyse import problemes_politique
+            from amico.logiciels.analyse import problemes_politique
             from amico.referentiel.yamlio import parse
 
             try:

@@ -132,10 +132,10 @@ def cmd_sync(args) -> int:
 def cmd_remonter(args) -> int:
     import yaml
 
-    from amico.glpi.config import ConfigError, GlpiConfig, load_config, load_routing
-    from amico.glpi.guichet import deliver
-    from amico.glpi.routing import RunInfo, plan
-    from amico.glpi.spool import Spool
+    from amico.guichet.config import ConfigError, GlpiConfig, load_config, load_routing
+    from amico.guichet.guichet import deliver
+    from amico.guichet.routing import RunInfo, plan
+    from amico.guichet.spool import Spool
     from amico.state import state_dir
     from amico.supervision.remontee import (
         charger_precedents,

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amico.glpi.routing import Finding
+from amico.guichet.routing import Finding
 from amico.supervision.attendu import TAG_GERE
 from amico.supervision.zabbix import ZabbixClient
 

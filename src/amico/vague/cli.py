@@ -162,8 +162,8 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def run_run(args) -> int:
-    from amico.glpi.config import ConfigError, GlpiConfig, load_config
-    from amico.glpi.spool import Spool
+    from amico.guichet.config import ConfigError, GlpiConfig, load_config
+    from amico.guichet.spool import Spool
     from amico.vague.etat import VerrouOccupe
     from amico.vague.moteur import executer
 

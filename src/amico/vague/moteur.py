@@ -6,7 +6,7 @@ Per post, in manifest order:
    on the next run: the post is found in the référentiel by serial + MAC (`deja`) and
    only journaled, never re-added.
 2. `glpi`: a native inventory (GLPI's schema) sent through the helpdesk delivery
-   (`amico.glpi.guichet.deliver`), in chunks: GLPI down -> the operation is spooled
+   (`amico.guichet.guichet.deliver`), in chunks: GLPI down -> the operation is spooled
    (`glpi: spool`), replayed later by `amico guichet vider`; refused (4xx) -> `rejet`.
 3. `catalogue`: `en_attente` until `playbooks/vague.yml` reaches the post and pushes the
    catalog (`amico vague resultats`); `sans_objet` for Chromebooks and thin clients.
@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amico.glpi import inventory as glpi_inventory
-from amico.glpi.config import GlpiConfig
-from amico.glpi.guichet import deliver
-from amico.glpi.spool import Spool
+from amico.guichet import inventory as glpi_inventory
+from amico.guichet.config import GlpiConfig
+from amico.guichet.guichet import deliver
+from amico.guichet.spool import Spool
 from amico.referentiel.findings import ReferentielInvalide
 from amico.referentiel.loader import Referentiel, load
 from amico.vague import etat
