@@ -50,7 +50,7 @@ test-fast: setup
 
 test-role: setup
 	@test -n "$(ROLE)" || { echo "usage : make test-role ROLE=<nom du rôle>" >&2; exit 2; }
-	$(BIN)/amico role test $(ROLE)
+	$(BIN)/amico role tester $(ROLE)
 
 test: setup system-packages lint
 	$(BIN)/pytest -q

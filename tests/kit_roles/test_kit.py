@@ -117,13 +117,14 @@ def test_unknown_kind_is_refused():
 
 
 def test_new_writes_into_the_project_and_never_overwrites(projet, capsys):
-    assert main(["role", "new", "imprimantes", "--kind", "network", "--projet", str(projet)]) == 0
+    args = ["role", "nouveau", "imprimantes", "--genre", "reseau", "--projet", str(projet)]
+    assert main(args) == 0
     assert "make test-role ROLE=imprimantes" in capsys.readouterr().out
     assert (projet / "roles/imprimantes/tasks/main.yml").is_file()
-    assert genre_du_scenario(projet, "imprimantes") == "network"
+    assert genre_du_scenario(projet, "imprimantes") == "reseau"
     avant = (projet / "roles/imprimantes/defaults/main.yml").read_text(encoding="utf-8")
     (projet / "roles/imprimantes/defaults/main.yml").write_text(avant + "# mon ajout\n")
-    assert main(["role", "new", "imprimantes", "--projet", str(projet)]) == 2
+    assert main(["role", "nouveau", "imprimantes", "--projet", str(projet)]) == 2
     assert "existe déjà" in capsys.readouterr().err
     assert "# mon ajout" in (projet / "roles/imprimantes/defaults/main.yml").read_text()
 
@@ -134,13 +135,13 @@ def test_new_refuses_a_directory_that_is_not_the_project(tmp_path):
 
 
 def test_test_commands_lint_then_molecule_on_the_kinds_base(projet):
-    for nom, genre in (("r_lin", "linux"), ("r_win", "windows"), ("r_net", "network")):
+    for nom, genre in (("r_lin", "linux"), ("r_win", "windows"), ("r_net", "reseau")):
         nouveau_role(projet, nom, genre)
         lint, mol = commandes_test(projet, nom)
         assert lint == ["ansible-lint", "--offline", f"roles/{nom}", f"molecule/{nom}"]
         assert mol[-5:] == ["--base-config", SOCLES[genre], "test", "-s", nom]
         assert mol[0] == ("lab/podman/molecule.sh" if genre == "linux" else "molecule")
-    assert main(["role", "test", "absent", "--projet", str(projet)]) == 2
+    assert main(["role", "tester", "absent", "--projet", str(projet)]) == 2
 
 
 def test_demo_extract_matches_the_referentiel_inventory():

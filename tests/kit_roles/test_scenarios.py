@@ -37,13 +37,20 @@ def _emulateurs(fragment: str) -> list[int]:
     return pids
 
 
-@pytest.mark.parametrize("genre", ["network", "windows", "linux"])
+@pytest.mark.parametrize("genre", ["reseau", "windows", "linux"])
 def test_scaffolded_role_is_green_out_of_the_box(projet, genre):
     nom = f"essai_{genre}_{secrets.token_hex(3)}"
-    assert main(["role", "new", nom, "--kind", genre, "--projet", str(projet)]) == 0
+    assert main(["role", "nouveau", nom, "--genre", genre, "--projet", str(projet)]) == 0
     debut = time.monotonic()
     r = subprocess.run(
-        [str(Path(sys.executable).parent / "amico"), "role", "test", nom, "--projet", str(projet)],
+        [
+            str(Path(sys.executable).parent / "amico"),
+            "role",
+            "tester",
+            nom,
+            "--projet",
+            str(projet),
+        ],  # fmt: skip
         cwd=projet,
         capture_output=True,
         text=True,

@@ -4,9 +4,9 @@
 ``<nom>__`` variables, meta/argument_specs.yml, meta/main.yml, tasks, README in French)
 and ``molecule/<nom>/`` (a few lines on top of a shared base configuration
 ``molecule/commun/<linux|windows|reseau>/base.yml``: the podman lab image for linux, the
-stand-in Windows post for windows, an emulated switch for network).
+stand-in Windows post for windows, an emulated switch for reseau).
 
-`commandes_test(racine, nom)` gives the commands of `amico role test` / `make test-role`:
+`commandes_test(racine, nom)` gives the commands of `amico role tester` / `make test-role`:
 ansible-lint (the project's .ansible-lint: production profile, offline) on the role and
 its scenario, then molecule with the base configuration of its kind.
 
@@ -27,14 +27,14 @@ from pathlib import Path
 
 import jinja2
 
-GENRES = ("linux", "windows", "network")
+GENRES = ("linux", "windows", "reseau")
 # The base configuration of each kind, relative to the project root.
 SOCLES = {
     "linux": "molecule/commun/linux/base.yml",
     "windows": "molecule/commun/windows/base.yml",
-    "network": "molecule/commun/reseau/base.yml",
+    "reseau": "molecule/commun/reseau/base.yml",
 }
-MARQUEUR_SOCLE = re.compile(r"^# amico-socle: (linux|windows|network)\s*$", re.MULTILINE)
+MARQUEUR_SOCLE = re.compile(r"^# amico-socle: (linux|windows|reseau)\s*$", re.MULTILINE)
 NOM_VALIDE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 # Names that would shadow something of the project or of Ansible.
 NOMS_RESERVES = {"commun", "default", "all", "localhost", "ungrouped", "amico", "role", "roles"}
@@ -163,12 +163,12 @@ def genre_du_scenario(racine: str | Path, nom: str) -> str:
     fichier = Path(racine) / "molecule" / nom / "molecule.yml"
     if not fichier.is_file():
         raise RoleErreur(
-            f"scénario molecule absent : {fichier} (créer le rôle avec `amico role new {nom}`)"
+            f"scénario molecule absent : {fichier} (créer le rôle avec `amico role nouveau {nom}`)"
         )
     m = MARQUEUR_SOCLE.search(fichier.read_text(encoding="utf-8"))
     if not m:
         raise RoleErreur(
-            f"{fichier} : ligne « # amico-socle: linux|windows|network » absente : "
+            f"{fichier} : ligne « # amico-socle: linux|windows|reseau » absente : "
             "impossible de choisir la configuration molecule commune"
         )
     return m.group(1)

@@ -1,4 +1,4 @@
-"""``amico role new|test``: the role development kit (see amico_lab.kit_roles and
+"""``amico role nouveau|tester``: the role development kit (see amico_lab.kit_roles and
 docs/ecrire-un-role.md)."""
 
 from __future__ import annotations
@@ -18,24 +18,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = role.add_subparsers(dest="action", metavar="ACTION")
 
     new = sub.add_parser(
-        "new",
+        "nouveau",
         help="crée roles/NOM et son scénario molecule/NOM, prêts à tester",
         description="Crée le squelette d'un rôle comme ceux du projet (defaults commentés, "
         "meta/argument_specs.yml, tâches, README) et son scénario molecule, vert d'emblée.",
     )
     new.add_argument("nom", help="nom du rôle (minuscules, chiffres, _), ex. imprimantes")
     new.add_argument(
-        "--kind",
+        "--genre",
         choices=GENRES,
         default="linux",
         help="linux : conteneur Debian 12 du labo ; windows : poste Windows simulé ; "
-        "network : commutateur émulé (défaut : linux)",
+        "reseau : commutateur émulé (défaut : linux)",
     )
     new.add_argument("--projet", type=Path, default=Path.cwd(), help="racine du projet")
     new.set_defaults(func=cmd_new)
 
     test = sub.add_parser(
-        "test",
+        "tester",
         help="ansible-lint (profil production) puis molecule pour un rôle",
         description="Ce que lance `make test-role ROLE=NOM`.",
     )
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_new(args) -> int:
     try:
-        ecrits = nouveau_role(args.projet, args.nom, args.kind)
+        ecrits = nouveau_role(args.projet, args.nom, args.genre)
     except RoleErreur as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
@@ -57,7 +57,7 @@ def cmd_new(args) -> int:
     for chemin in sorted(ecrits):
         print(f"créé {chemin.resolve().relative_to(racine)}")
     print(
-        f"\nRôle « {args.nom} » ({args.kind}) créé. Ensuite :\n"
+        f"\nRôle « {args.nom} » ({args.genre}) créé. Ensuite :\n"
         f"  1. décrire le rôle dans roles/{args.nom}/defaults/main.yml (son manuel) et "
         f"meta/argument_specs.yml ;\n"
         f"  2. écrire ses tâches, puis ses vérifications dans molecule/{args.nom}/verify.yml ;\n"
