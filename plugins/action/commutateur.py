@@ -4,25 +4,11 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-
-ARGS = {
-    "site": {"type": "dict", "required": True},
-    "nom": {"type": "str", "required": True},
-    "fabricant": {"type": "str", "required": True},
-    "adresse": {"type": "str", "required": True},
-    "ports": {"type": "list", "elements": "dict", "required": True},
-    "referentiel": {"type": "path", "required": True},
-    "modele": {"type": "str"},
-    "hote": {"type": "str", "required": True},
-    "port": {"type": "int", "default": 22},
-    "utilisateur": {"type": "str", "required": True},
-    "mot_de_passe": {"type": "str", "required": True, "no_log": True},
-    "force": {"type": "bool", "default": False},
-    "sauvegarde": {"type": "bool", "default": True},
-    "delai": {"type": "int", "default": 20},
-}
+from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
+from ansible_collections.amico.colleges.plugins.plugin_utils.commutateurs import target
+from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import require_amico
+from ansible_collections.amico.colleges.plugins.plugin_utils.perimetre import refusal
 
 
 class ActionModule(ActionBase):
@@ -31,25 +17,18 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGS)
-        try:
-            from amico.commutateurs.drivers import Target
+        task_vars = task_vars or {}
+        args = validate(self, "commutateur")
+        with require_amico():
             from amico.commutateurs.intent import (
                 IntentError,
                 academie_of_referentiel,
                 intent_from_inventory,
             )
             from amico.commutateurs.run import A_MODIFIER, MODIFIE, apply_switch
-        except ImportError as exc:
-            raise AnsibleActionFail(
-                f"paquet Python amico introuvable par le contrôleur Ansible : {exc}"
-            ) from exc
-        from amico.referentiel.perimetre import VARIABLES, refus_execution
 
         # the switch's own référentiel record, not the inventory group, decides
-        refus = refus_execution(
-            self._templar.template({k: (task_vars or {}).get(k) for k in VARIABLES})
-        )
+        refus = refusal(task_vars, self._templar)
         if refus:
             return {**result, "failed": True, "msg": refus}
         try:
@@ -65,16 +44,9 @@ class ActionModule(ActionBase):
             )
         except IntentError as exc:
             return {**result, "failed": True, "msg": f"référentiel : {exc}"}
-        target = Target(
-            args["hote"],
-            args["port"],
-            args["utilisateur"],
-            args["mot_de_passe"],
-            float(args["delai"]),
-        )
         res = apply_switch(
             intent,
-            target,
+            target(args, task_vars, self._templar),
             check=bool(self._task.check_mode),
             force=args["force"],
             backup=args["sauvegarde"],

@@ -2,38 +2,10 @@
 # EUPL-1.2
 """Action amico.colleges.derive_collecte: one read-only collect per host, compared on the
 controller by amico.derive.comparaison; the result goes to the run folder and, as
-`amico_constats`, to the helpdesk callback."""
+`amico_constats`, to the helpdesk callback. Documented and validated by
+plugins/modules/derive_collecte.py."""
 
 from __future__ import annotations
-
-DOCUMENTATION = r"""
-module: derive_collecte
-short_description: Collecte en lecture seule l'état d'un hôte et le compare au référentiel
-description:
-  - UNE collecte par hôte - commutateur (configuration en service lue en SSH par le pilote
-    AMICo), serveur Debian (module C(amico.colleges.serveur_etat)), poste Windows
-    (collecteur du catalogue logiciel, un aller-retour, sans rien installer).
-  - La comparaison avec l'état attendu (C(attendu/<UAI>.json), écrit par
-    C(amico.colleges.derive_preparer)) se fait sur le contrôleur ; le résultat de l'hôte est
-    écrit dans C(hotes/<hôte>.json) du dossier de l'exécution et rendu en C(amico_constats).
-  - Ne modifie jamais l'hôte (mode vérification ou non).
-options:
-  dossier:
-    description: Dossier de l'exécution (sur le contrôleur).
-    type: path
-    required: true
-  utilisateur:
-    description: Compte SSH des commutateurs.
-    type: str
-  mot_de_passe:
-    description: Mot de passe SSH des commutateurs (coffre).
-    type: str
-  delai:
-    description: Délai de connexion aux commutateurs (s).
-    type: int
-    default: 20
-author: Équipe AMICo
-"""
 
 import datetime as dt
 import json
@@ -42,13 +14,19 @@ import time
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
+from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
+from ansible_collections.amico.colleges.plugins.plugin_utils.commutateurs import target
+from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import raise_if_missing
 
 # Imported here, at module level: the strategy loads this action's class in the main
 # ansible-playbook process before forking a worker per host-task, so every worker
-# inherits these modules instead of importing them again (the switch drivers included:
-# netmiko's import alone is hundreds of modules).
+# inherits these modules instead of importing them again (the switch drivers included,
+# each vendor's module too: get_driver imports it lazily, and napalm's import, Junos YAML
+# views parsed in pure Python, cost every Cisco switch ~0.25 s of CPU in its worker).
 try:
-    from amico.commutateurs.drivers import Target, get_driver
+    from amico.commutateurs.drivers import get_driver
+    from amico.commutateurs.drivers import aruba as _aruba  # noqa: F401
+    from amico.commutateurs.drivers import cisco as _cisco  # noqa: F401 (napalm: ~0.25 s)
     from amico.commutateurs.drivers.base import DriverError
     from amico.commutateurs.facts import COMMANDS, TemplateError, parse_lldp
     from amico.commutateurs.parsing import parse
@@ -69,13 +47,6 @@ try:  # a post's nested action too: its module is then not compiled again in eac
 except Exception:  # noqa: BLE001 (an optimisation only: the worker loads it otherwise)
     pass
 
-ARGS = {
-    "dossier": {"type": "path", "required": True},
-    "utilisateur": {"type": "str"},
-    "mot_de_passe": {"type": "str", "no_log": True},
-    "delai": {"type": "int", "default": 20},
-}
-
 
 def _lire_json(chemin):
     with open(chemin, encoding="utf-8") as fh:
@@ -88,9 +59,8 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGS)
-        if _IMPORT_AMICO is not None:
-            raise AnsibleActionFail(f"paquet Python « amico » introuvable ({_IMPORT_AMICO})")
+        args = validate(self, "derive_collecte")
+        raise_if_missing(_IMPORT_AMICO)
         hote = task_vars["inventory_hostname"]
         uai = str(task_vars.get("amico_uai") or "")
         dossier = args["dossier"]
@@ -143,25 +113,12 @@ class ActionModule(ActionBase):
         return result
 
     # -- one collect per kind of host -------------------------------------------------------
-    def _variable(self, task_vars, nom):
-        """A host variable, templated here and only for the host that needs it: the switch
-        credentials (vault, environment lookup) are never resolved for a post."""
-        valeur = task_vars.get(nom)
-        return "" if valeur is None else str(self._templar.template(valeur) or "")
-
     def _commutateur(self, attendu, args, task_vars):
         vendor = next(
             c["fabricant"] for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"]
         )
-        target = Target(
-            str(task_vars.get("ansible_host") or task_vars["inventory_hostname"]),
-            int(task_vars.get("ansible_port") or 22),
-            args.get("utilisateur") or self._variable(task_vars, "amico_commutateurs__utilisateur"),
-            args.get("mot_de_passe")
-            or self._variable(task_vars, "amico_commutateurs__mot_de_passe"),
-            float(args["delai"]),
-        )
-        driver = get_driver(vendor, target)
+        # credentials resolved here only: a vault value is never templated for a post
+        driver = get_driver(vendor, target(args, task_vars, self._templar))
         try:
             with driver:
                 snap = driver.read()

@@ -14,22 +14,11 @@ import os
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 from ansible.plugins.action import ActionBase
+from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
+from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import require_amico
+from ansible_collections.amico.colleges.plugins.plugin_utils.perimetre import refusal
 
 _CACHE: dict = {}
-
-ARGS = {
-    "catalogue_fichier": {"type": "path"},
-    "catalogue": {"type": "dict"},
-    "poste": {"type": "dict", "required": True},
-    "appliquer": {"type": "bool", "default": True},
-    "partage": {"type": "str", "default": ""},
-    "partage_utilisateur": {"type": "str", "default": ""},
-    "partage_mot_de_passe": {"type": "str", "default": "", "no_log": True},
-    "fenetre_maintenance": {"type": "str"},
-    "espace_libre_min_mo": {"type": "int", "default": 2048},
-    "delai_installation_s": {"type": "int", "default": 3600},
-    "maintenant": {"type": "str"},
-}
 
 
 def _compile(args):
@@ -73,26 +62,18 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGS)
-        try:
+        args = validate(self, "logiciels_conformite")
+        with require_amico():
             from amico.logiciels import CatalogueError
             from amico.logiciels.evaluation import Evaluateur
             from amico.logiciels.execution import script_collecteur, traiter_poste
-        except ImportError as exc:
-            raise AnsibleActionFail(
-                f"paquet Python « amico » introuvable ({exc}) : lancer `make setup`"
-            ) from exc
         try:
             catalogue, evaluateur, politique = _compile(args)
             evaluateur = evaluateur or Evaluateur(catalogue)
         except (CatalogueError, OSError) as exc:
             raise AnsibleActionFail(f"catalogue invalide : {exc}") from exc
-        from amico.referentiel.perimetre import VARIABLES, refus_execution
-
         # the post's own référentiel record, not the inventory group, decides
-        refus = refus_execution(
-            self._templar.template({k: (task_vars or {}).get(k) for k in VARIABLES})
-        )
+        refus = refusal(task_vars, self._templar)
         if refus:
             return {**result, "failed": True, "msg": refus}
         script = script_collecteur()

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-
-ARGS = {
-    "variable": {"type": "str", "default": "postes_windows__resultat"},
-    "dossier": {"type": "str", "default": ""},
-    "simulation": {"type": "bool", "default": False},
-}
+from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
+from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import require_amico
 
 
 class ActionModule(ActionBase):
@@ -22,12 +17,10 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGS)
-        try:
+        args = validate(self, "logiciels_rapport")
+        with require_amico():
             from amico.logiciels import campagne
             from amico.state import state_dir
-        except ImportError as exc:
-            raise AnsibleActionFail(f"paquet Python « amico » introuvable ({exc})") from exc
         hote = task_vars["inventory_hostname"]
         resultat = task_vars.get(args["variable"])
         site = (task_vars.get("amico_site") or {}).get("uai") or "?"

@@ -3,8 +3,9 @@ may not act on it according to ITS OWN référentiel record (amico.referentiel.p
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
+from ansible_collections.amico.colleges.plugins.plugin_utils.perimetre import refusal
 
 
 class ActionModule(ActionBase):
@@ -14,16 +15,8 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        self.validate_argument_spec(argument_spec={})
-        try:
-            from amico.referentiel.perimetre import VARIABLES, refus_execution
-        except ImportError as exc:
-            raise AnsibleActionFail(
-                f"paquet Python « amico » introuvable ({exc}) : lancer `make setup`"
-            ) from exc
-        refus = refus_execution(
-            self._templar.template({k: (task_vars or {}).get(k) for k in VARIABLES})
-        )
+        validate(self, "perimetre")
+        refus = refusal(task_vars, self._templar)
         if refus:
             return {**result, "failed": True, "msg": refus}
         return {

@@ -21,6 +21,8 @@ description:
     la session de management (VLAN, liaison montante, adresse) sauf C(force=true).
 version_added: "1.0.0"
 author: Équipe AMICo
+extends_documentation_fragment:
+  - amico.colleges.commutateur
 options:
   site:
     description: La variable de groupe C(amico_site) de l'inventaire (UAI, VLAN du site avec usage et propriétaire).
@@ -58,22 +60,6 @@ options:
         dot1q) est envoyé avant C(switchport mode trunk). Sans modèle, il est lu sur le
         commutateur (C(show version)).
     type: str
-  hote:
-    description: Adresse où joindre le commutateur en SSH.
-    type: str
-    required: true
-  port:
-    description: Port SSH.
-    type: int
-    default: 22
-  utilisateur:
-    description: Compte SSH du commutateur.
-    type: str
-    required: true
-  mot_de_passe:
-    description: Mot de passe SSH (jamais journalisé).
-    type: str
-    required: true
   force:
     description: Autorise une modification qui peut couper la session de management.
     type: bool
@@ -82,10 +68,6 @@ options:
     description: Sauvegarde la configuration en service dans le dépôt git du site.
     type: bool
     default: true
-  delai:
-    description: Délai de connexion et d'authentification, en secondes.
-    type: int
-    default: 20
 attributes:
   check_mode:
     support: full
@@ -103,9 +85,20 @@ EXAMPLES = r"""
     ports: "{{ amico_ports }}"
     referentiel: "{{ playbook_dir }}/../referentiel"
     modele: "{{ amico_modele }}"
-    hote: "{{ ansible_host }}"
-    utilisateur: "{{ amico_commutateurs__utilisateur }}"
-    mot_de_passe: "{{ amico_commutateurs__mot_de_passe }}"
+  # hote, port, utilisateur, mot_de_passe : par défaut ansible_host, ansible_port et les
+  # variables amico_commutateurs__utilisateur et amico_commutateurs__mot_de_passe (coffre)
+
+- name: Vérifier seulement (rien n'est envoyé), l'écart affiché
+  amico.colleges.commutateur:
+    site: "{{ amico_site }}"
+    nom: "{{ inventory_hostname }}"
+    fabricant: "{{ amico_pilote }}"
+    adresse: "{{ amico_adresse }}"
+    ports: "{{ amico_ports }}"
+    referentiel: "{{ amico_referentiel }}"
+    delai: 40
+  check_mode: true
+  diff: true
 """
 
 RETURN = r"""
@@ -141,6 +134,14 @@ sauvegarde_avant:
   description: Commit git de la sauvegarde prise avant modification (null si inchangée).
   returned: always
   type: str
+sauvegarde_apres:
+  description: Commit git de la sauvegarde prise après modification (null si rien n'a changé).
+  returned: always
+  type: str
+duree:
+  description: Durée du traitement du commutateur, en secondes.
+  returned: always
+  type: float
 """
 
 from ansible.module_utils.basic import AnsibleModule
