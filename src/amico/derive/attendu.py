@@ -26,18 +26,19 @@ from typing import Any
 import yaml
 
 from amico.logiciels.preparation import preparer as preparer_catalogue
+from amico.projet import role_dir
 from amico.referentiel.inventory import build
 from amico.referentiel.loader import Referentiel
 from amico.referentiel.model import Site
 from amico.referentiel.plan import site_subnets
 
-ROOT = Path(__file__).resolve().parents[3]
-ROLE = ROOT / "roles" / "serveur_pedago"
 PROFIL_DEFAUT = "base"  # as roles/postes_windows (postes_windows__profil)
 
 
 def _role_yaml(nom: str) -> dict:
-    return yaml.safe_load((ROLE / nom).read_text(encoding="utf-8")) or {}
+    # the role the playbooks apply: the project's, else the installed collection's
+    role = role_dir("serveur_pedago")
+    return yaml.safe_load((role / nom).read_text(encoding="utf-8")) or {}
 
 
 def role_serveur_pedago() -> dict[str, Any]:

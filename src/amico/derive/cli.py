@@ -1,6 +1,6 @@
 """``amico derive``: what differs from the référentiel on the chosen sites (read-only).
 
-    amico derive --site 0679901Y [--site ...] | --territoire 67 | --all
+    amico derive --site 0679901Y [--site ...] | --territoire 67 | --tout
                 [--referentiel DIR] [-i INVENTAIRE ...] [--ignorer FICHIER] [--sortie DIR]
     amico derive --fusionner DOSSIER      merge an existing run folder (e.g. AWX slices)
 
@@ -16,9 +16,9 @@ import json
 import sys
 from pathlib import Path
 
+from amico import projet
 from amico.scope import add_scope_arguments
 
-ROOT = Path(__file__).resolve().parents[3]
 ATTENTE_HISTORIQUE_S = 300.0
 
 
@@ -29,14 +29,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Détection de dérive en lecture seule, rapport JSON et HTML, historique.",
     )
     add_scope_arguments(p)
-    p.add_argument("--referentiel", type=Path, default=ROOT / "referentiel", metavar="DOSSIER")
+    p.add_argument(
+        "--projet",
+        type=Path,
+        metavar="DOSSIER",
+        help=f"dossier du projet (référentiel, inventaires, ansible.cfg ; défaut : "
+        f"${projet.ENV_VAR}, sinon le dossier courant)",
+    )
+    p.add_argument(
+        "--referentiel",
+        type=Path,
+        metavar="DOSSIER",
+        help="dossier du référentiel (défaut : referentiel/ du projet)",
+    )
     p.add_argument(
         "-i",
         "--inventaire",
         action="append",
         default=[],
         metavar="SOURCE",
-        help="source d'inventaire Ansible (répétable ; défaut : inventories/demo)",
+        help="source d'inventaire Ansible (répétable ; défaut : inventories/demo du projet)",
     )
     p.add_argument("--ignorer", type=Path, metavar="FICHIER", help="liste d'ignorés (YAML)")
     p.add_argument("--sortie", type=Path, metavar="DOSSIER", help="dossier de l'exécution")
@@ -49,6 +61,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _inventaires(args: argparse.Namespace) -> list[str]:
+    """The -i sources, paths made absolute (ansible-playbook runs from the project)."""
+    if not args.inventaire:
+        return [str(projet.inventaire_defaut(args.projet).resolve())]
+    return [str(Path(i).resolve()) if Path(i).exists() else str(i) for i in args.inventaire]
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -74,6 +93,14 @@ def cmd_drift(args: argparse.Namespace) -> int:
             _err(f"erreur : {dossier} n'est pas un dossier d'exécution de dérive")
             return 2
     else:
+        if args.referentiel is None:
+            args.referentiel = projet.referentiel(args.projet)
+        try:
+            inventaires = _inventaires(args)
+            projet.playbook("derive", args.projet)  # said before any run folder exists
+        except projet.ProjetIncomplet as exc:
+            _err(f"erreur : {exc}")
+            return 2
         try:
             ref = load(args.referentiel)
             sites = select_sites(ref, args)
@@ -86,23 +113,30 @@ def cmd_drift(args: argparse.Namespace) -> int:
         # one folder per run, never shared: two runs started in the same second each
         # get their own (nouvelle_execution)
         if args.sortie:
-            dossier = args.sortie
+            # absolute: ansible-playbook runs from the project directory
+            dossier = args.sortie.resolve()
             dossier.mkdir(parents=True, exist_ok=True)
         else:
-            dossier = nouvelle_execution("derive", "executions")
+            dossier = nouvelle_execution("derive", "executions").resolve()
         cmd = execution.commande(
             dossier,
-            [str(i) for i in args.inventaire] or [str(ROOT / "inventories" / "demo")],
+            inventaires,
             Path(args.referentiel).resolve(),
             [] if args.all else [s.uai for s in sites],
             [] if args.all or args.site else list(args.territoire),
             bool(args.all),
             chemin_ign.resolve() if chemin_ign else None,
             args.forks,
+            projet_dir=args.projet,
         )
         if not args.silencieux:
             _err(f"[dérive] {len(sites)} collège(s) ; dossier de l'exécution : {dossier}")
-        rc = execution.lancer(cmd, dossier, (lambda _m: None) if args.silencieux else _err)
+        rc = execution.lancer(
+            cmd,
+            dossier,
+            (lambda _m: None) if args.silencieux else _err,
+            projet_dir=args.projet,
+        )
         if not (dossier / "execution.json").exists():
             _err(
                 f"erreur : la collecte n'a pas pu démarrer (ansible-playbook, code {rc}) ; "

@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-PLAYBOOK = ROOT / "playbooks" / "derive.yml"
+from amico import projet
 
 
 def ansible_playbook() -> str:
@@ -33,6 +32,7 @@ def commande(
     ignorer: Path | None,
     forks: int | None,
     extra: list[str] | None = None,
+    projet_dir: Path | None = None,
 ) -> list[str]:
     variables = {
         "amico_derive_dossier": str(dossier),
@@ -42,7 +42,9 @@ def commande(
     }
     if ignorer is not None:
         variables["amico_derive_ignorer"] = str(ignorer)
-    cmd = [ansible_playbook(), str(PLAYBOOK), "-e", json.dumps(variables)]
+    # the project's playbook (AWX project, development tree), else the collection's
+    livre = projet.playbook("derive", projet_dir).resolve()
+    cmd = [ansible_playbook(), str(livre), "-e", json.dumps(variables)]
     for inv in inventaires:
         cmd += ["-i", inv]
     if not tout:
@@ -102,15 +104,23 @@ def lancer(
     sortie: Callable[[str], None],
     intervalle: float = 0.5,
     env: dict[str, str] | None = None,
+    projet_dir: Path | None = None,
 ) -> int:
-    """Run ansible-playbook (its output goes to dossier/ansible.log); report progress."""
+    """Run ansible-playbook (its output goes to dossier/ansible.log); report progress.
+
+    It runs from the project directory, which it also hands to the plugins (they read
+    the roles' defaults through `amico.projet` inside Ansible)."""
     dossier.mkdir(parents=True, exist_ok=True)
     environ = dict(os.environ if env is None else env)
-    environ.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
+    racine = projet.racine(projet_dir or environ.get(projet.ENV_VAR)).resolve()
+    environ[projet.ENV_VAR] = str(racine)
+    cfg = projet.ansible_cfg(racine)
+    if cfg is not None:
+        environ.setdefault("ANSIBLE_CONFIG", str(cfg.resolve()))
     environ.setdefault("ANSIBLE_NOCOLOR", "1")
     prog = Progression(dossier, sortie)
     with open(dossier / "ansible.log", "wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=environ, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=environ, cwd=racine)
         while proc.poll() is None:
             prog.relever()
             time.sleep(intervalle)
