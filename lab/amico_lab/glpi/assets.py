@@ -1,5 +1,5 @@
 """Assets of the GLPI test server: what GLPI makes of native inventory payloads, read back
-through the legacy REST API v1.
+through the legacy REST API v1 and the high-level API v2 (`serve_v2`, below).
 
 Followed documentation: apirest.md (glpi-project/glpi) "Get an item" and "Get all items":
 `GET apirest.php/:itemtype/` with `range` (default 0 to the list limit), 200 or 206
@@ -13,7 +13,8 @@ Items outside the session's active entities are not listed and not readable
 
 NOT emulated: GLPI's import and link rules (each payload imported here creates an
 asset, as when no rule matches: duplicates stay duplicates, which is the mess the
-onboarding import has to cope with), writes on assets, search options of assets.
+onboarding import has to cope with), writes on assets, search options of assets; in
+v2, the properties of the schemas beyond those the import reads, sorting, GraphQL.
 """
 
 from __future__ import annotations
@@ -240,3 +241,110 @@ def seed_sites(server, sites: list[dict], first_entity: int = 10) -> dict[str, i
                                                           "mac", "adresse")})  # fmt: skip
             import_payload(server, payload, eid, rooms.get(sw.get("salle")))
     return out
+
+
+# ---- high-level API v2 (api.php/v2) ------------------------------------------------------
+# Routes the onboarding import reads, with the schemas GLPI declares for them:
+#   /Administration/Entity       AdministrationController 'Entity' (id, name, comment,
+#                                completename, parent {id, name}, level: no town)
+#   /Assets/Computer, /Assets/NetworkEquipment
+#                                AssetController::search on the generated asset schemas
+#                                (entity {id, name, completename}, location, manufacturer,
+#                                model as {id, name}; serial, otherserial, uuid, is_deleted;
+#                                no operating system property)
+#   /Network/NetworkPort         NetworkController (API 2.3: itemtype, items_id,
+#                                instantiation_type, logical_number, mac, is_deleted)
+# plus GET /{route}/{id} (ResourceAccessor::getOneBySchema: the search with id==N,
+# 404 when nothing matches, so an item outside the active entities is "not found").
+V2_ROUTES = {
+    ("Administration", "Entity"): "Entity",
+    ("Assets", "Computer"): "Computer",
+    ("Assets", "NetworkEquipment"): "NetworkEquipment",
+    ("Network", "NetworkPort"): "NetworkPort",
+}
+_MODEL_KEY = {"Computer": "computermodels_id", "NetworkEquipment": "networkequipmentmodels_id"}
+_MODEL_TABLE = {"Computer": "ComputerModel", "NetworkEquipment": "NetworkEquipmentModel"}
+
+
+def _dropdown(store: AssetStore, table: str, rid: int) -> dict | None:
+    # getDropdownTypeSchema: a joined {id, name}; an empty foreign key gives null
+    row = store.tables[table].get(int(rid or 0))
+    return {"id": row["id"], "name": row["name"]} if row else None
+
+
+def _v2_rows(server, itemtype: str) -> list[tuple[int, dict]]:
+    """(entity id, HL row) per item, in id order (the search's default sort)."""
+    store = assets_of(server)
+    if itemtype == "Entity":
+        out = []
+        for eid, row in _entity_rows(server).items():
+            parent = row["entities_id"]
+            out.append((eid, {
+                "id": eid, "name": row["name"], "comment": row.get("comment"),
+                "completename": row["completename"], "level": row["level"],
+                "parent": ({"id": parent, "name": server.store.entities.get(parent, "")}
+                           if parent in server.store.entities and eid != 0 else None),
+            }))  # fmt: skip
+        return out
+    entities = _entity_rows(server)
+    out = []
+    for rid, row in store.tables[itemtype].items():
+        eid = int(row.get("entities_id") or 0)
+        entity = {"id": eid, "name": entities.get(eid, {}).get("name"),
+                  "completename": entities.get(eid, {}).get("completename")}  # fmt: skip
+        if itemtype == "NetworkPort":
+            out.append((eid, {
+                "id": rid, "name": row["name"], "comment": None, "entity": entity,
+                "is_recursive": False, "itemtype": row["itemtype"], "items_id": row["items_id"],
+                "instantiation_type": row["instantiation_type"],
+                "logical_number": row["logical_number"], "mac": row["mac"],
+                "is_deleted": bool(row["is_deleted"]), "is_dynamic": True,
+            }))  # fmt: skip
+            continue
+        out.append((eid, {
+            "id": rid, "name": row["name"], "comment": None, "entity": entity,
+            "is_recursive": False,
+            "location": _dropdown(store, "Location", row["locations_id"]),
+            "manufacturer": _dropdown(store, "Manufacturer", row["manufacturers_id"]),
+            "model": _dropdown(store, _MODEL_TABLE[itemtype], row[_MODEL_KEY[itemtype]]),
+            "serial": row.get("serial"), "otherserial": row.get("otherserial"),
+            "uuid": row.get("uuid"), "is_deleted": bool(row["is_deleted"]),
+        }))  # fmt: skip
+    return out
+
+
+def serve_v2(handler, method: str, seg: list[str], qs: dict, active: set[int]) -> None:
+    """GET /{route} (search: RSQL `filter`, `start`/`limit`) and GET /{route}/{id}."""
+    from amico_lab.glpi.server import _rsql
+
+    server = handler.glpi
+    itemtype = V2_ROUTES[(seg[0], seg[1])]
+    if method != "GET":
+        raise ApiError(405, "ERROR_METHOD_NOT_ALLOWED", f"{method} non émulé", True)
+    with server.lock:
+        # Search::getSearchResultsBySchema restricts entity-assigned items (and the Entity
+        # table itself) to the request's active entities.
+        rows = [row for eid, row in _v2_rows(server, itemtype) if eid in active]
+    if len(seg) > 2:
+        hit = [r for r in rows if seg[2].isdigit() and r["id"] == int(seg[2])]
+        if not hit:
+            # AbstractController::getNotFoundErrorResponse
+            raise ApiError(404, "ERROR_ITEM_NOT_FOUND", "The requested item was not found", True)
+        return handler._send(200, hit[0])
+    flt = qs.get("filter", [""])[-1]
+    rows = [r for r in rows if _rsql(flt, r)]
+    # Doc\SearchRoute: start 0 and limit 100 by default; the lab caps limit at
+    # server.v2_max_limit so that clients must follow Content-Range.
+    start = int(qs.get("start", ["0"])[-1])
+    limit = min(int(qs.get("limit", ["100"])[-1]), server.v2_max_limit)
+    page = rows[start : start + limit]
+    total = len(rows)
+    # ResourceAccessor::searchBySchema: 206 while start + limit < total; Content-Range
+    # "start-end/total" with end = start + limit - 1, capped at total - 1 (so "0--1/0"
+    # for an empty result, as GLPI writes it).
+    end = max(0, start + limit - 1)
+    if end > total:
+        end = total - 1
+    return handler._send(
+        206 if start + limit < total else 200, page, {"Content-Range": f"{start}-{end}/{total}"}
+    )

@@ -33,7 +33,11 @@ in a comment where it is implemented):
   POST (role passed unconverted: only the CommonITILActor numbers or constant names make
   a link) and GET (role as text, member as href), Timeline/Followup (GET wraps each item
   as `{"type": "Followup", "item": {...}}`), Timeline/Solution, DELETE
-  (src/Glpi/Api/HL/Controller/ITILController.php, CoreController.php).
+  (src/Glpi/Api/HL/Controller/ITILController.php, CoreController.php); the asset
+  searches the onboarding import reads, `/Administration/Entity`, `/Assets/Computer`,
+  `/Assets/NetworkEquipment`, `/Network/NetworkPort` and `/{route}/{id}` (joined
+  dropdowns as {id, name}, entity restriction, RSQL filter, start/limit with GLPI's own
+  Content-Range arithmetic, 404 outside the active entities: see assets.py).
 - `/front/inventory.php`: JSON (optionally zlib/gzip); errors as
   AbstractRequest::addError answers them: `{"status":"error","message",...,
   "expiration":24}` with 400 for malformed JSON, 401 when the agent authentication
@@ -1053,6 +1057,12 @@ class _Handler(BaseHTTPRequestHandler):
                         "active_entity": {"id": int(wanted) if wanted else min(active or {0})},
                     },
                 )
+            # Assets read by the onboarding import (AssetController, AdministrationController,
+            # NetworkController): in assets.py, as for v1.
+            from amico_lab.glpi import assets
+
+            if tuple(seg[:2]) in assets.V2_ROUTES and len(seg) <= 3:
+                return assets.serve_v2(self, method, seg, qs, active)
             if seg[:2] != ["Assistance", "Ticket"]:
                 raise ApiError(404, "ERROR_ROUTE_NOT_FOUND", "Route introuvable", True)
             return self._v2_ticket(method, seg[2:], qs, body, active)
