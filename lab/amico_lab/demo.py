@@ -35,6 +35,7 @@ import yaml
 
 from amico.state import state_dir
 from amico_lab.commutateurs.livraison import etat_livraison  # also imported from here by flotte
+from amico_lab.postes.transport import variables_poste
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENTIEL = ROOT / "referentiel"
@@ -345,7 +346,7 @@ class Labo:
         for nom, s in etat["commutateurs"].items():
             hotes[nom] = {"ansible_host": s["hote"], "ansible_port": s["port"]}
         for nom, chemin in etat["postes"].items():
-            hotes[nom] = {"amico_lab_windows_etat": chemin}
+            hotes[nom] = variables_poste(chemin)
         for nom, c in etat["conteneurs"].items():
             hotes[nom] = {
                 "ansible_connection": "containers.podman.podman",

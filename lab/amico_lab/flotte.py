@@ -153,6 +153,7 @@ class LaboFlotte:
     def _postes(self, ref, inv) -> dict[str, dict]:
         from amico.logiciels import Catalogue
         from amico_lab.postes.referentiel import ecrire_etat, etat_conforme
+        from amico_lab.postes.transport import variables_poste
 
         catalogue = Catalogue(ref.logiciels.model_dump(mode="json", exclude_none=True))
         dossier = self.dossier / "postes"
@@ -171,7 +172,7 @@ class LaboFlotte:
                 if rang % 10 == 9 and len(etat["desinstallation"]) > 4:
                     etat["desinstallation"].pop()  # removed by hand: a drifting post
                 rang += 1
-                hotes[p.nom] = {"amico_lab_windows_etat": str(ecrire_etat(dossier, etat))}
+                hotes[p.nom] = variables_poste(ecrire_etat(dossier, etat))
                 self.hotes[p.nom] = "poste"
         return hotes
 

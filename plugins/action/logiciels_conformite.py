@@ -2,8 +2,8 @@
 
 Real posts: collecteur.ps1 runs through ansible.windows.win_powershell over the host's
 connection (winrm or psrp): one remote call to collect, one more only when there is work.
-Lab posts (host var `amico_lab_windows_etat`): the same script and parameters are
-replayed by the stand-in amico_lab.postes.PosteSimule instead of WinRM.
+A host whose `amico_postes_transport` names a registered transport (the lab's stand-in
+`simule`, amico.logiciels.transports) gets the same script and parameters through it.
 """
 
 from __future__ import annotations
@@ -77,11 +77,20 @@ class ActionModule(ActionBase):
         if refus:
             return {**result, "failed": True, "msg": refus}
         script = script_collecteur()
-        lab = task_vars.get("amico_lab_windows_etat")
-        if lab:  # host vars reach action plugins untemplated
-            lab = self._templar.template(lab)
+        from amico.logiciels import transports
+
+        # host vars reach action plugins untemplated: rendered one by one, on access
+        hote = transports.variables_hote(task_vars, self._templar.template)
+        externe = None
+        if not transports.par_connexion_ansible(hote):
+            try:
+                externe = transports.transport_poste(hote)
+            except transports.TransportInvalide as exc:
+                return {**result, "failed": True, "msg": str(exc)}
         distant = (
-            self._distant_lab(lab, script) if lab else self._distant_winrm(script, args, task_vars)
+            self._distant_transport(externe, script)
+            if externe
+            else self._distant_winrm(script, args, task_vars)
         )
         maintenant = (
             dt.datetime.fromisoformat(args["maintenant"]) if args.get("maintenant") else None
@@ -109,20 +118,22 @@ class ActionModule(ActionBase):
         result.update(rapport)
         result["changed"] = bool(rapport["changed"])
         result["transport"] = (
-            "labo (simulé)" if lab else task_vars.get("ansible_connection", "winrm")
+            getattr(externe, "libelle", transports.nom_transport(hote))
+            if externe
+            else task_vars.get("ansible_connection", "winrm")
         )
         return result
 
-    def _distant_lab(self, chemin, script):
-        from amico_lab.postes import PosteInjoignable, PosteSimule
-
-        poste = PosteSimule(chemin)
+    def _distant_transport(self, transport, script):
+        from amico.logiciels.transports import EchecCollecteur, PosteInjoignable
 
         def distant(parametres):
             try:
-                return poste.executer(script, parametres)
+                return transport.executer(script, parametres)
             except PosteInjoignable as exc:
                 raise AnsibleConnectionFailure(f"injoignable : {exc}") from exc
+            except EchecCollecteur as exc:
+                raise AnsibleActionFail(str(exc)) from exc
 
         return distant
 

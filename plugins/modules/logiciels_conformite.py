@@ -11,8 +11,9 @@ description:
     installe, met à jour ou désinstalle seulement ce qui n'est pas conforme, depuis le partage
     logiciels du site, avec les codes de retour acceptés, et re-détecte (toujours absent = échec).
   - En mode vérification (check mode) - statuts et actions prévues, rien n'est modifié.
-  - Pour un poste du labo (variable C(amico_lab_windows_etat)), le poste simulé de
-    C(amico_lab.postes) rejoue le collecteur à la place de WinRM.
+  - Le transport est choisi par la variable d'hôte C(amico_postes_transport) - absente ou
+    C(winrm)/C(psrp), la connexion Ansible du poste ; un autre nom, un transport enregistré
+    (point d'entrée C(amico.transports_postes)), par exemple C(simule), les postes simulés du labo.
 version_added: 1.0.0
 options:
   catalogue_fichier:

@@ -23,6 +23,7 @@ from amico.referentiel.loader import Referentiel
 from amico_lab.commutateurs.livraison import etat_livraison
 from amico_lab.commutateurs.runner import SwitchLab
 from amico_lab.postes.referentiel import ecrire_etat, etat_conforme
+from amico_lab.postes.transport import variables_poste
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM = {"aruba": "hp_procurve", "cisco": "cisco_ios"}
@@ -185,7 +186,7 @@ def surcouche(
         t = commutateurs.target(name)
         hotes[name] = {"ansible_host": t.host, "ansible_port": t.port}
     for nom, etat in postes.items():
-        hotes[nom] = {"amico_lab_windows_etat": str(etat)}
+        hotes[nom] = variables_poste(etat)
     for nom, conteneur in (conteneurs or {}).items():
         hotes[nom] = {
             "ansible_connection": "containers.podman.podman",

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from .poste import CLE_INSTALLEUR
+from .transport import variables_poste
 
 PF = r"C:\Program Files"
 
@@ -283,7 +284,7 @@ def creer_labo(
     for nom, p in (postes or POSTES_DEMO).items():
         chemin = ecrire_poste(etats, nom, p.get("lignes", []), **p.get("etat", {}))
         hotes[nom] = {
-            "amico_lab_windows_etat": str(chemin),
+            **variables_poste(chemin),
             "amico_profil": p.get("profil", "base"),
             "amico_systeme": "windows_10",
         }

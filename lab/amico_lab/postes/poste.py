@@ -29,6 +29,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from amico.logiciels import transports
+
 MARQUEUR = "# amico:collecteur format=1"
 CLE_INSTALLEUR = "amico_lab_installeur"
 ENV = {
@@ -79,8 +81,9 @@ def _antivirus(etat: dict[str, Any]) -> dict[str, Any]:
     return av
 
 
-class PosteInjoignable(ConnectionError):
-    """The stand-in post does not answer (as a real post that is off)."""
+class PosteInjoignable(transports.PosteInjoignable):
+    """The stand-in post does not answer (as a real post that is off): the runtime's own
+    exception, so the action plugin reports it as it reports a real post that is off."""
 
 
 def _etendre(texte: str) -> str:
@@ -106,6 +109,8 @@ def _maintenant() -> str:
 
 class PosteSimule:
     """One fake post backed by `<dossier>/<nom>.json`."""
+
+    libelle = "labo (simulé)"
 
     def __init__(self, chemin: str | os.PathLike[str]):
         self.chemin = Path(chemin)
