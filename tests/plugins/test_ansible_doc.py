@@ -94,8 +94,9 @@ def test_ansible_doc_lists_every_plugin_of_the_collection(kind):
 
 def test_the_doc_fragment_reaches_ansible_doc():
     """The switch credentials are written once (doc fragment) and shown in both modules."""
-    docs = _ansible_doc("-t", "module", "amico.colleges.commutateur", "amico.colleges.derive_collecte")
-    for entry in docs.values():
+    names = ("amico.colleges.commutateur", "amico.colleges.derive_collecte")
+    for entry in _ansible_doc("-t", "module", *names).values():
         options = entry["doc"]["options"]
         assert {"hote", "port", "utilisateur", "mot_de_passe", "delai"} <= set(options)
-        assert "amico_commutateurs__mot_de_passe" in " ".join(options["mot_de_passe"]["description"])
+        secret = " ".join(options["mot_de_passe"]["description"])
+        assert "amico_commutateurs__mot_de_passe" in secret

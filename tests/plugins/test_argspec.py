@@ -10,10 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 from ansible.errors import AnsibleActionFail
+from ansible_collections.amico.colleges.plugins.plugin_utils import argspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from ansible_collections.amico.colleges.plugins.plugin_utils import argspec
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = sorted(p.stem for p in (ROOT / "plugins/action").glob("*.py"))
@@ -78,9 +77,12 @@ def test_an_undocumented_option_is_refused(name):
         argspec.validate(_action(name, args), name)
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in ACTIONS if any(o.get("required") for o in argspec.argument_spec(n).values())]
-)
+WITH_REQUIRED = [
+    n for n in ACTIONS if any(o.get("required") for o in argspec.argument_spec(n).values())
+]
+
+
+@pytest.mark.parametrize("name", WITH_REQUIRED)
 def test_each_required_option_is_required(name):
     required = _required_args(name)
     for option in required:

@@ -56,9 +56,9 @@ def _role_refs(node):
                     ref = item.get("role") or item.get("name") if isinstance(item, dict) else item
                     if isinstance(ref, str):
                         yield ref
-            if k in ("ansible.builtin.include_role", "ansible.builtin.import_role"):
-                if isinstance(v, dict) and isinstance(v.get("name"), str):
-                    yield v["name"]
+            include = k in ("ansible.builtin.include_role", "ansible.builtin.import_role")
+            if include and isinstance(v, dict) and isinstance(v.get("name"), str):
+                yield v["name"]
             yield from _role_refs(v)
     elif isinstance(node, list):
         for v in node:

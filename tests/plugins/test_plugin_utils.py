@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleActionFail, AnsibleParserError
-
-from amico.commutateurs.drivers import Target
 from ansible_collections.amico.colleges.plugins.plugin_utils.commutateurs import target
 from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import (
     missing_message,
     raise_if_missing,
     require_amico,
 )
+
+from amico.commutateurs.drivers import Target
 
 
 class _Templar:
@@ -110,9 +110,9 @@ def test_missing_amico_and_missing_dependency_are_told_apart():
 
 
 def test_require_amico_turns_an_import_error_into_the_plugin_error():
-    with pytest.raises(AnsibleActionFail, match="paquet Python « amico » introuvable"):
-        with require_amico():
-            raise ModuleNotFoundError("No module named 'amico.derive'", name="amico.derive")
+    expected = "paquet Python « amico » introuvable"
+    with pytest.raises(AnsibleActionFail, match=expected), require_amico():
+        raise ModuleNotFoundError("No module named 'amico.derive'", name="amico.derive")
     with pytest.raises(AnsibleParserError, match="introuvable"):
         raise_if_missing(ImportError("x", name="amico"), AnsibleParserError)
     raise_if_missing(None)  # nothing missing: nothing raised
