@@ -3,6 +3,7 @@
 amico labo demarrer     start switch emulators, stand-in posts, GLPI test server, containers
 amico labo etat         what runs (PIDs, ports, containers), what was skipped and why
 amico labo arreter      stop everything by PID, remove the containers and the overlay
+amico labo commutateurs demarrer|mesurer   emulated switches by hand, switch-layer figures
 amico demo [--garder]   lab up, deploy, plant deviations, drift, report, lab down
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+
+from amico_lab.commutateurs import commandes as commandes_commutateurs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("--json", action="store_true", help="sortie JSON")
     status.set_defaults(func=cmd_status)
     sub.add_parser("arreter", help="arrête tout et efface la surcouche").set_defaults(func=cmd_down)
+    commandes_commutateurs.register(sub)
     lab.set_defaults(func=lambda args: lab.print_help() or 2)
 
     demo = subparsers.add_parser(

@@ -12,7 +12,6 @@ COMMAND_MODULES = [
     "amico.guichet.cli",
     "amico.derive.cli",
     "amico.vague.cli",
-    "amico.commutateurs.cli",
     "amico.dossier.cli",
     "amico.supervision.cli",
 ]

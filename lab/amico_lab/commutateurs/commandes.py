@@ -1,32 +1,38 @@
-"""``amico commutateurs ...``: the emulated lab and the measurements of the switch layer.
+"""``amico labo commutateurs ...``: emulated switches and the measurements of the switch layer.
 
-Sub-commands:
-  labo    start emulated switches (IOS-like and ProCurve-like) on 127.0.0.1 until Ctrl-C
-  mesure  start N emulated switches, push the demo intent on all of them, run it again
+Sub-commands (registered under ``amico labo`` by amico_lab.cli, entry point
+``amico.commandes``; the runtime has no lab command of its own):
+  demarrer  start emulated switches (IOS-like and ProCurve-like) on 127.0.0.1 until Ctrl-C
+  mesurer   start N emulated switches, push the demo intent on all of them, run it again
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import sys
+import tempfile
 import time
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("commutateurs", help="commutateurs : labo émulé et mesures")
-    sub = parser.add_subparsers(dest="action", metavar="ACTION")
-    labo = sub.add_parser("labo", help="démarre des commutateurs émulés sur 127.0.0.1")
-    labo.add_argument("--aruba", type=int, default=1, help="nombre de ProCurve émulés")
-    labo.add_argument("--cisco", type=int, default=1, help="nombre d'IOS émulés")
-    labo.add_argument("--processus", type=int, default=1)
-    labo.set_defaults(func=cmd_labo)
-    mesure = sub.add_parser("mesure", help="démarrage, envoi complet, seconde exécution")
-    mesure.add_argument("--nombre", type=int, default=10, help="commutateurs (moitié/moitié)")
-    mesure.add_argument("--processus", type=int, default=2)
-    mesure.add_argument("--parallele", type=int, default=10)
-    mesure.set_defaults(func=cmd_mesure)
+    """Adds `commutateurs` to the sub-commands of `amico labo`."""
+    parser = subparsers.add_parser(
+        "commutateurs", help="commutateurs émulés : démarrage à la main, mesures"
+    )
+    sub = parser.add_subparsers(dest="action_commutateurs", metavar="ACTION")
+    demarrer = sub.add_parser("demarrer", help="démarre des commutateurs émulés sur 127.0.0.1")
+    demarrer.add_argument("--aruba", type=int, default=1, help="nombre de ProCurve émulés")
+    demarrer.add_argument("--cisco", type=int, default=1, help="nombre d'IOS émulés")
+    demarrer.add_argument("--processus", type=int, default=1)
+    demarrer.set_defaults(func=cmd_demarrer)
+    mesurer = sub.add_parser("mesurer", help="démarrage, envoi complet, seconde exécution")
+    mesurer.add_argument("--nombre", type=int, default=10, help="commutateurs (moitié/moitié)")
+    mesurer.add_argument("--processus", type=int, default=2)
+    mesurer.add_argument("--parallele", type=int, default=10)
+    mesurer.set_defaults(func=cmd_mesurer)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)
 
 
@@ -113,7 +119,7 @@ def _specs(intents, password) -> list[dict]:
     ]
 
 
-def cmd_labo(args) -> int:
+def cmd_demarrer(args) -> int:
     from amico_lab.commutateurs.runner import SwitchLab
 
     intents, password = _demo(args.aruba + args.cisco)
@@ -140,10 +146,7 @@ def cmd_labo(args) -> int:
     return 0
 
 
-def cmd_mesure(args) -> int:
-    import os
-    import tempfile
-
+def cmd_mesurer(args) -> int:
     from amico.commutateurs.drivers import Target
     from amico.commutateurs.run import apply_many
     from amico_lab.commutateurs.runner import SwitchLab
