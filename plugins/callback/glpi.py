@@ -126,6 +126,7 @@ import uuid
 
 import yaml
 from ansible.plugins.callback import CallbackBase
+from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import missing_message
 
 try:
     from amico.guichet.config import ConfigError, check_routing, load_config, load_routing
@@ -139,18 +140,20 @@ try:
     from amico.guichet.routing import (
         CHANGEMENT,
         CONFORME,
-        DERIVE,
         ECHEC,
-        Finding,
+        INJOIGNABLE,
         RunInfo,
+        entities_to_check,
+        findings_of_constats,
+        findings_of_result,
+        locate,
         plan,
-        slug,
     )
     from amico.guichet.spool import Spool
 
-    HAS_AMICO = True
-except ImportError:  # pragma: no cover
-    HAS_AMICO = False
+    IMPORT_ERROR = None
+except ImportError as _exc:  # said once, at the end of the run, in French
+    IMPORT_ERROR = _exc
 
 
 class CallbackModule(CallbackBase):
@@ -192,47 +195,41 @@ class CallbackModule(CallbackBase):
             }
         return self._hostvars[host.name]
 
-    def _where(self, result):
-        v = self._vars(result._host)
-        site, service = v["site"], v["service"]
-        if not site or not service or "{{" in str(site) + str(service):
-            return None
-        return str(site), str(service)
+    def _where(self, host):
+        v = self._vars(host)
+        return locate(v["site"], v["service"])
+
+    def _record_lot(self, result):
+        """Batched drift (amico.colleges.derive_site): one task for a whole site, each
+        finding names its own host; site and service come from that host's variables,
+        as its own task's would in per-host mode."""
+        inventory = self._play.get_variable_manager()._inventory
+        for c in result._result.get("amico_constats") or []:
+            host = inventory.get_host(str(c.get("hote")))
+            where = None if host is None else self._where(host)
+            if where is not None:
+                self._findings += findings_of_constats(where, host.get_name(), [c])
 
     def _record(self, result, etat, detail=""):
-        where = self._where(result)
+        if result._result.get("amico_lot"):
+            self._record_lot(result)
+            return
+        where = self._where(result._host)
         if where is None:
             return
         host = result._host.get_name()
         constats = result._result.get("amico_constats")
-        if isinstance(constats, list):  # drift roles report their own findings
-            for c in constats:
-                self._findings.append(
-                    Finding(
-                        where[0],
-                        str(c.get("service") or where[1]),
-                        str(c.get("probleme")),
-                        str(c.get("etat")),
-                        host,
-                        str(c.get("detail") or ""),
-                    )
-                )
+        if isinstance(constats, list):  # drift collects report their own findings
+            self._findings += findings_of_constats(where, host, constats)
             return
-        task = result._task.get_name() or result._task.action
-        probleme = "injoignable" if etat == "injoignable" else f"echec-{slug(task)}"
-        if etat == "injoignable":
-            etat = ECHEC
-        if etat == CHANGEMENT:
-            self._findings.append(Finding(*where, f"echec-{slug(task)}", CONFORME, host))
-            if self._check_mode or self.get_option("mode") == "derive":
-                # read-only run: a change that would be made is a deviation
-                self._findings.append(Finding(*where, f"ecart-{slug(task)}", DERIVE, host, task))
-                return
-            self._findings.append(Finding(*where, "interventions", CHANGEMENT, host, task))
-            return
-        if etat == CONFORME and (self._check_mode or self.get_option("mode") == "derive"):
-            self._findings.append(Finding(*where, f"ecart-{slug(task)}", CONFORME, host))
-        self._findings.append(Finding(*where, probleme, etat, host, detail))
+        self._findings += findings_of_result(
+            where,
+            host,
+            result._task.get_name() or result._task.action,
+            etat,
+            detail,
+            read_only=self._check_mode or self.get_option("mode") == "derive",
+        )
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         if ignore_errors:
@@ -242,7 +239,7 @@ class CallbackModule(CallbackBase):
         self._record(result, ECHEC, str(msg))
 
     def v2_runner_on_unreachable(self, result):
-        self._record(result, "injoignable", str(result._result.get("msg") or ""))
+        self._record(result, INJOIGNABLE, str(result._result.get("msg") or ""))
 
     def v2_runner_on_ok(self, result):
         r = result._result
@@ -282,8 +279,8 @@ class CallbackModule(CallbackBase):
 
     # ---- delivery -------------------------------------------------------------------
     def v2_playbook_on_stats(self, stats):
-        if not HAS_AMICO:
-            self._display.warning("GLPI : paquet amico introuvable, rien n'est signalé")
+        if IMPORT_ERROR is not None:
+            self._display.warning(f"GLPI : {missing_message(IMPORT_ERROR)} ; rien n'est signalé")
             return
         try:
             routing_path = self.get_option("routing")
@@ -317,11 +314,10 @@ class CallbackModule(CallbackBase):
             mode=self.get_option("mode"),
         )
         ops = plan(self._findings, matrix, routing, run) + self._inventory_ops
-        # Every configured entity is checked against the API profile before any ticket.
-        entities = set(routing.get("entites", {}).values())
-        if routing.get("entite_defaut") is not None:
-            entities.add(int(routing["entite_defaut"]))
-        outcome = deliver(ops, config, Spool(self.get_option("spool")), entities=entities)
+        # every entity of the routing is checked against the API profile before any ticket
+        outcome = deliver(
+            ops, config, Spool(self.get_option("spool")), entities=entities_to_check(routing)
+        )
         self._display.display(outcome.summary())
         for err in outcome.errors:
             self._display.warning(config.scrub(err))

@@ -181,6 +181,81 @@ class Finding:
     detail: str = ""
 
 
+# A task result as the callback sees it (before it becomes findings).
+INJOIGNABLE = "injoignable"
+ISSUES = (ECHEC, INJOIGNABLE, CHANGEMENT, CONFORME)
+
+
+def locate(site: object, service: object) -> tuple[str, str] | None:
+    """(site, service) of a host from its variables, or None when the host cannot be
+    routed: a variable missing or left untemplated (a ticket is never opened on "{{ x }}")."""
+    if not site or not service or "{{" in f"{site}{service}":
+        return None
+    return str(site), str(service)
+
+
+def findings_of_constats(where: tuple[str, str], host: str, constats: list[dict]) -> list[Finding]:
+    """Findings a drift collect reports itself (`amico_constats`): one per check, on the
+    host's site, under the check's own service when it names one."""
+    site, service = where
+    return [
+        Finding(
+            site,
+            str(c.get("service") or service),
+            str(c.get("probleme")),
+            str(c.get("etat")),
+            host,
+            str(c.get("detail") or ""),
+        )
+        for c in constats
+    ]
+
+
+def findings_of_result(
+    where: tuple[str, str],
+    host: str,
+    task: str,
+    issue: str,
+    detail: str = "",
+    read_only: bool = False,
+) -> list[Finding]:
+    """The findings one ordinary task result on one host yields.
+
+    - failed task: `echec-<task>` open; unreachable host: `injoignable` open;
+    - ok task: `echec-<task>` cleared; in a read-only run (check mode or drift), also
+      `ecart-<task>` cleared;
+    - changed task: `echec-<task>` cleared, then in a read-only run a deviation
+      `ecart-<task>` (a change that would be made), otherwise an intervention traced.
+    """
+    if issue not in ISSUES:
+        raise ValueError(f"état de tâche inconnu : {issue!r} (attendu : {', '.join(ISSUES)})")
+    site, service = where
+    probleme = f"echec-{slug(task)}"
+    if issue == INJOIGNABLE:
+        return [Finding(site, service, INJOIGNABLE, ECHEC, host, detail)]
+    if issue == ECHEC:
+        return [Finding(site, service, probleme, ECHEC, host, detail)]
+    out = [Finding(site, service, probleme, CONFORME, host)]
+    ecart = f"ecart-{slug(task)}"
+    if issue == CHANGEMENT:
+        if read_only:
+            out.append(Finding(site, service, ecart, DERIVE, host, task))
+        else:
+            out.append(Finding(site, service, "interventions", CHANGEMENT, host, task))
+    elif read_only:
+        out.insert(0, Finding(site, service, ecart, CONFORME, host))
+    return out
+
+
+def entities_to_check(routing: dict) -> set[int]:
+    """Every GLPI entity a ticket of this routing may go to: checked against the API
+    profile before any ticket is sent."""
+    entities = {int(e) for e in (routing.get("entites") or {}).values()}
+    if routing.get("entite_defaut") is not None:
+        entities.add(int(routing["entite_defaut"]))
+    return entities
+
+
 @dataclass
 class RunInfo:
     run_id: str
