@@ -7,11 +7,6 @@ plugins/modules/derive_collecte.py."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import time
-
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
@@ -24,14 +19,12 @@ from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import r
 # each vendor's module too: get_driver imports it lazily, and napalm's import, Junos YAML
 # views parsed in pure Python, cost every Cisco switch ~0.25 s of CPU in its worker).
 try:
-    from amico.commutateurs.drivers import get_driver
     from amico.commutateurs.drivers import aruba as _aruba  # noqa: F401
     from amico.commutateurs.drivers import cisco as _cisco  # noqa: F401 (napalm: ~0.25 s)
-    from amico.commutateurs.drivers.base import DriverError
-    from amico.commutateurs.facts import COMMANDS, TemplateError, parse_lldp
-    from amico.commutateurs.parsing import parse
-    from amico.derive import comparaison, ignorer
-    from amico.derive.modele import constats_guichet, resultat_hote
+    from amico.commutateurs.facts import COMMANDS as _COMMANDS  # noqa: F401
+    from amico.commutateurs.parsing import parse as _parse  # noqa: F401
+    from amico.derive import lot
+    from amico.derive.modele import constats_guichet
     from amico.logiciels import execution as _catalogue_execution  # noqa: F401
     from amico.logiciels import preparation as _catalogue_preparation  # noqa: F401
     from amico.referentiel import perimetre as _perimetre  # noqa: F401 (a post's re-check)
@@ -48,9 +41,32 @@ except Exception:  # noqa: BLE001 (an optimisation only: the worker loads it oth
     pass
 
 
-def _lire_json(chemin):
-    with open(chemin, encoding="utf-8") as fh:
-        return json.load(fh)
+class _Collecteur:
+    """Per-host mode: the host reached through its own Ansible task (its connection for a
+    server or a post; the switch driver on the controller, credentials templated here).
+    Errors become amico.derive.lot's, so both modes report a host the same way."""
+
+    def __init__(self, action, args, task_vars):
+        self.action, self.args, self.task_vars = action, args, task_vars
+
+    def _appel(self, fonction, *args):
+        try:
+            return fonction(*args)
+        except AnsibleConnectionFailure as exc:
+            raise lot.Injoignable(str(exc)) from exc
+        except AnsibleError as exc:
+            raise lot.EchecCollecte(str(exc.message)) from exc
+
+    def commutateur(self, hote, attendu):
+        # credentials resolved here only: a vault value is never templated for a post
+        cible = self._appel(target, self.args, self.task_vars, self.action._templar)
+        return lot.constats_commutateur(attendu, cible)
+
+    def serveur(self, hote, attendu):
+        return self._appel(self.action._serveur, attendu, self.task_vars)
+
+    def poste(self, hote, attendu, catalogue):
+        return self._appel(self.action._poste, attendu, catalogue, self.task_vars)
 
 
 class ActionModule(ActionBase):
@@ -62,44 +78,19 @@ class ActionModule(ActionBase):
         args = validate(self, "derive_collecte")
         raise_if_missing(_IMPORT_AMICO)
         hote = task_vars["inventory_hostname"]
-        uai = str(task_vars.get("amico_uai") or "")
         dossier = args["dossier"]
-        chemin = os.path.join(dossier, "attendu", f"{uai}.json")
-        if not uai or not os.path.exists(chemin):
+        site = lot.lire_site(dossier, str(task_vars.get("amico_uai") or ""))
+        if site is None:
             return {**result, "skipped": True, "msg": f"{hote} : site hors de l'exécution"}
-        site = _lire_json(chemin)
-        attendu = site["hotes"].get(hote)
-        if attendu is None:
+        if hote not in site["hotes"]:
             return {**result, "skipped": True, "msg": f"{hote} : hôte hors de l'exécution"}
-        if "catalogue" not in site:  # a run folder prepared before the site files had it
-            site = {**_lire_json(os.path.join(dossier, "execution.json")), **site}
-        t0 = time.monotonic()
-        type_hote = attendu["type_hote"]
-        injoignable = None
-        try:
-            if type_hote == "commutateur":
-                constats = self._commutateur(attendu["commutateur"], args, task_vars)
-            elif "serveur" in attendu:
-                etat = self._serveur(attendu["serveur"], task_vars)
-                constats = comparaison.comparer_serveur(attendu["serveur"], etat)
-            else:
-                rapport = self._poste(attendu["poste"], site["catalogue"], task_vars)
-                constats = comparaison.comparer_poste(
-                    rapport["statuts"], set(site["sans_detection"]), rapport.get("analyse")
-                )
-        except AnsibleConnectionFailure as exc:
-            injoignable = str(exc)
-            constats = comparaison.injoignable(injoignable)
-        res = resultat_hote(hote, uai, type_hote, constats, time.monotonic() - t0)
-        chemin_ign = os.path.join(dossier, "ignorer.json")
-        if os.path.exists(chemin_ign):
-            ignores = ignorer.depuis_donnees({"ignorer": _lire_json(chemin_ign)})
-            ignorer.appliquer(ignores, uai, hote, res["constats"], dt.date.today())
-        os.makedirs(os.path.join(dossier, "hotes"), exist_ok=True)
-        sortie = os.path.join(dossier, "hotes", f"{hote}.json")
-        with open(sortie + ".tmp", "w", encoding="utf-8") as fh:
-            json.dump(res, fh, ensure_ascii=False)
-        os.replace(sortie + ".tmp", sortie)
+        # the same per-host body as the batched mode (amico.derive.lot)
+        issue = lot.traiter_hote(
+            dossier, site, hote, _Collecteur(self, args, task_vars), lot.lire_ignores(dossier)
+        )
+        if issue.echec:  # no result file: the merge says "non traité"
+            return {**result, "failed": True, "msg": issue.echec}
+        res = issue.resultat
         ecarts = [c for c in res["constats"] if c["statut"] != "conforme" and not c.get("ignore")]
         result.update(
             changed=False,
@@ -108,31 +99,11 @@ class ActionModule(ActionBase):
             controles=len(res["constats"]),
             amico_constats=constats_guichet(res),
         )
-        if injoignable:
-            result.update(unreachable=True, msg=f"{hote} : injoignable : {injoignable}")
+        if issue.injoignable:
+            result.update(unreachable=True, msg=f"{hote} : injoignable : {issue.injoignable}")
         return result
 
-    # -- one collect per kind of host -------------------------------------------------------
-    def _commutateur(self, attendu, args, task_vars):
-        vendor = next(
-            c["fabricant"] for c in attendu["site"]["commutateurs"] if c["nom"] == attendu["nom"]
-        )
-        # credentials resolved here only: a vault value is never templated for a post
-        driver = get_driver(vendor, target(args, task_vars, self._templar))
-        try:
-            with driver:
-                snap = driver.read()
-                lldp = driver.run(COMMANDS[vendor]["lldp"])
-        except DriverError as exc:
-            raise AnsibleConnectionFailure(str(exc)) from exc
-        try:
-            voisins = parse_lldp(vendor, lldp)
-        except TemplateError as exc:  # the uplinks are then "non vérifiable", not lost
-            voisins = f"voisins LLDP illisibles : {exc}"
-        return comparaison.comparer_commutateur(
-            attendu, parse(vendor, snap.running, snap.vlan_brief), voisins
-        )
-
+    # -- reached through Ansible --------------------------------------------------------------
     def _serveur(self, attendu, task_vars):
         module_args = {
             "services": list(attendu.get("services") or {}),
@@ -183,4 +154,6 @@ class ActionModule(ActionBase):
             raise
         if res.get("unreachable"):
             raise AnsibleConnectionFailure(res.get("msg") or "injoignable")
+        if res.get("failed"):  # e.g. the perimeter's refusal: the host fails, with why
+            raise AnsibleActionFail(res.get("msg") or "évaluation du poste en échec")
         return res

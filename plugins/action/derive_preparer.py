@@ -53,6 +53,7 @@ class ActionModule(ActionBase):
         result.update(
             changed=False,
             sites=len(execution["sites"]),
+            uais=[s["uai"] for s in execution["sites"]],
             hotes=sum(len(s["hotes"]) for s in execution["sites"]),
         )
         return result

@@ -72,6 +72,11 @@ sites:
   description: Nombre de sites de l'exécution.
   returned: success
   type: int
+uais:
+  description: UAI des sites de l'exécution (un lot par site en mode par site).
+  returned: success
+  type: list
+  elements: str
 hotes:
   description: Nombre d'hôtes attendus dans l'exécution.
   returned: success

@@ -53,6 +53,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ignorer", type=Path, metavar="FICHIER", help="liste d'ignorés (YAML)")
     p.add_argument("--sortie", type=Path, metavar="DOSSIER", help="dossier de l'exécution")
     p.add_argument("--forks", type=int, help="parallélisme d'Ansible")
+    p.add_argument(
+        "--par-site",
+        action="store_true",
+        help="une tâche par site qui collecte tous ses commutateurs et postes à la fois "
+        "(lecture seule ; les serveurs restent collectés hôte par hôte)",
+    )
+    p.add_argument(
+        "--parallelisme",
+        type=int,
+        metavar="N",
+        help="avec --par-site : hôtes d'un site collectés en même temps (défaut : 8)",
+    )
     p.add_argument("--fusionner", type=Path, metavar="DOSSIER", help="fusionner seulement")
     p.add_argument("--sans-historique", action="store_true", help="ne pas enregistrer")
     p.add_argument("--silencieux", action="store_true", help="pas de progression")
@@ -78,6 +90,13 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from amico.scope import ScopeError, select_sites
     from amico.state import nouvelle_execution, state_dir, verrou
 
+    parallelisme = getattr(args, "parallelisme", None)
+    if parallelisme is not None and (parallelisme < 1 or not args.par_site):
+        _err(
+            f"erreur : --parallelisme {parallelisme} : un entier d'au moins 1, avec --par-site "
+            "seulement (hôtes d'un site collectés en même temps)"
+        )
+        return 2
     chemin_ign = args.ignorer
     if chemin_ign is None and (state_dir("derive") / "ignorer.yml").exists():
         chemin_ign = state_dir("derive") / "ignorer.yml"
@@ -128,6 +147,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
             chemin_ign.resolve() if chemin_ign else None,
             args.forks,
             projet_dir=args.projet,
+            par_site=bool(getattr(args, "par_site", False)),
+            parallelisme=getattr(args, "parallelisme", None),
         )
         if not args.silencieux:
             _err(f"[dérive] {len(sites)} collège(s) ; dossier de l'exécution : {dossier}")

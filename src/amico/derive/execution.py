@@ -33,8 +33,10 @@ def commande(
     forks: int | None,
     extra: list[str] | None = None,
     projet_dir: Path | None = None,
+    par_site: bool = False,
+    parallelisme: int | None = None,
 ) -> list[str]:
-    variables = {
+    variables: dict = {
         "amico_derive_dossier": str(dossier),
         "amico_referentiel": str(referentiel),
         "amico_derive_sites": [s.upper() for s in sites],
@@ -42,6 +44,10 @@ def commande(
     }
     if ignorer is not None:
         variables["amico_derive_ignorer"] = str(ignorer)
+    if par_site:  # one task per site (amico.colleges.derive_site); servers stay per host
+        variables["amico_derive_mode"] = "site"
+        if parallelisme:
+            variables["amico_derive_parallelisme"] = parallelisme
     # the project's playbook (AWX project, development tree), else the collection's
     livre = projet.playbook("derive", projet_dir).resolve()
     cmd = [ansible_playbook(), str(livre), "-e", json.dumps(variables)]
@@ -49,7 +55,9 @@ def commande(
         cmd += ["-i", inv]
     if not tout:
         motifs = [f"site_{s.lower()}" for s in sites] + [f"territoire_{t}" for t in territoires]
-        cmd += ["--limit", ":".join(["localhost", *motifs])]
+        # the per-site work hosts exist for the prepared sites only
+        lots = ["amico_derive_lots"] if par_site else []
+        cmd += ["--limit", ":".join(["localhost", *lots, *motifs])]
     if forks:
         cmd += ["--forks", str(forks)]
     return cmd + list(extra or [])
