@@ -7,7 +7,7 @@ name: referentiel
 short_description: Inventaire des collèges construit depuis le référentiel AMICo
 description:
   - Lit le référentiel AMICo (sites, plan d'adressage, matrice des services), le vérifie
-    entièrement (le même contrôle que C(amico referentiel check)) puis crée les groupes
+    entièrement (le même contrôle que C(amico referentiel verifier)) puis crée les groupes
     par collectivité, territoire, site (UAI), rôle et classe de matériel.
   - Les hôtes que l'opérateur n'a pas le droit de toucher (périmètre de l'Académie, ou
     ni R ni A dans la matrice pour la phase choisie) ne sont pas remis à l'exécution.
@@ -74,6 +74,7 @@ import sys
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import raise_if_missing
 
 try:
     from amico.referentiel.findings import ReferentielInvalide
@@ -105,11 +106,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        if IMPORT_ERROR is not None:
-            raise AnsibleParserError(
-                f"Le paquet Python « amico » est introuvable ({IMPORT_ERROR}) : "
-                "lancer `make setup` puis utiliser l'environnement .venv."
-            )
+        raise_if_missing(IMPORT_ERROR, AnsibleParserError)
         self._read_config_data(path)
         root = os.path.expanduser(self.get_option("referentiel"))
         if not os.path.isabs(root):
