@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from amico_lab import podman
 
@@ -135,6 +136,29 @@ class ZabbixLab:
         lab's tests cannot wait a minute after each change to see it polled."""
         _podman("exec", self.name, "zabbix_server", "-R", "config_cache_reload", check=False)
 
+    def verifier_maintenant(self, client, host: str, key_prefix: str) -> None:
+        """Reload the configuration, then ask Zabbix to poll now the host's items (and
+        discovery rules) whose key starts with `key_prefix` ("Execute now" in the UI)."""
+        self.recharger()
+        found = client.call("host.get", {"output": ["hostid"], "filter": {"host": [host]}})
+        if not found:
+            return
+        hostid = found[0]["hostid"]
+        items = client.call(
+            "item.get",
+            {
+                "output": ["itemid", "key_"],
+                "hostids": [hostid],
+                "search": {"key_": key_prefix},
+                "startSearch": True,
+            },
+        )
+        rules = client.call(
+            "discoveryrule.get", {"output": ["itemid", "key_"], "hostids": [hostid]}
+        )
+        for it in [*items, *[r for r in rules if r["key_"].startswith(key_prefix)]]:
+            client.call("task.create", {"type": 6, "request": {"itemid": it["itemid"]}})
+
     def stop(self) -> None:
         _podman("rm", "-f", "-t", "2", self.name, check=False)
 
@@ -159,23 +183,9 @@ def image() -> str:
     return ref
 
 
-def start(name: str = "amico-zabbix-labo") -> ZabbixLab:
-    _run(name, image())
-    ip = address(name)
-    lab = ZabbixLab(name, f"http://{ip}")
-    deadline = time.monotonic() + 120
-    from amico.supervision.zabbix import ZabbixClient, ZabbixError
-
-    while True:  # PHP-FPM, nginx and the server need a few seconds after boot
-        try:
-            client = ZabbixClient(lab.url, timeout=5)
-            client.login(user=lab.user, password=lab.password)
-            client.logout()
-            return lab
-        except ZabbixError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+def start(name: str = "amico-zabbix-labo", ref: str | None = None) -> ZabbixLab:
+    _run(name, ref or image())
+    return _attendre_frontal(ZabbixLab(name, f"http://{address(name)}"))
 
 
 def start_agent(name: str, server: str, services: list[dict], packages: list[str]) -> str:
@@ -201,3 +211,189 @@ def start_agent(name: str, server: str, services: list[dict], packages: list[str
         {"supervision_agent__serveur": server, "supervision_agent__services": services},
     )
     return address(name)
+
+
+# -- the demo's incident ------------------------------------------------------------------
+# `amico demo` plants one incident Zabbix sees (the DHCP server stopped in a server
+# container, the very deviation the drift also finds) and turns it into one routed ticket.
+DEMO_SERVICE = {"unite": "kea-dhcp4-server", "libelle": "DHCP Kea"}
+DEMO_CLE = f"amico.service[{DEMO_SERVICE['unite']}]"
+
+
+@dataclass
+class DemoSupervision:
+    """The demo's Zabbix and the one server it watches through a real agent."""
+
+    zabbix: ZabbixLab
+    serveur: str  # référentiel host name
+    conteneur: str
+    uai: str
+    hors_demo: int = 0  # hosts of the demo sites the lab cannot watch (said in the output)
+    bilan: Any = None  # the sync's Bilan
+    reference: str | None = None  # the service's value Zabbix saw before the incident
+
+    def client(self):
+        from amico.supervision.zabbix import ZabbixClient
+
+        c = ZabbixClient(self.zabbix.url, timeout=30)
+        c.login(user=self.zabbix.user, password=self.zabbix.password)
+        return c
+
+    def environnement(self, base: dict[str, str]) -> dict[str, str]:
+        """What `amico supervision remonter` reads, as AWX would inject it."""
+        return {
+            **base,
+            "AMICO_ZABBIX_URL": self.zabbix.url,
+            "AMICO_ZABBIX_UTILISATEUR": self.zabbix.user,
+            "AMICO_ZABBIX_MOT_DE_PASSE": self.zabbix.password,
+        }
+
+    def valeur_service(self, client) -> str | None:
+        self.zabbix.verifier_maintenant(client, self.serveur, "amico.service")
+        items = client.call(
+            "item.get",
+            {"output": ["lastvalue", "lastclock"], "host": self.serveur,
+             "filter": {"key_": DEMO_CLE}},
+        )  # fmt: skip
+        if items and items[0]["lastclock"] != "0":
+            return items[0]["lastvalue"]
+        return None
+
+    def probleme(self, client) -> list[dict]:
+        self.zabbix.verifier_maintenant(client, self.serveur, "amico.service")
+        return [
+            p
+            for p in client.call("problem.get", {"output": ["name", "eventid"]})
+            if DEMO_SERVICE["libelle"] in p["name"] and self.serveur in p["name"]
+        ]
+
+
+def attendre(probe, delai: float, pas: float = 2.0):
+    """probe() until it answers something truthy, at most `delai` seconds (None then)."""
+    fin = time.monotonic() + delai
+    while True:
+        valeur = probe()
+        if valeur or time.monotonic() > fin:
+            return valeur or None
+        time.sleep(pas)
+
+
+def demo_preparer(
+    ref, uai: str, serveur: str, conteneur: str, nom_zabbix: str, journal: Path
+) -> DemoSupervision:
+    """Zabbix beside the demo servers, the agent on `serveur`'s container, a real backup
+    and restore test, then the sync of that host. Raises RuntimeError (French) when a part
+    cannot be done; the caller says so and goes on."""
+    from amico.supervision.attendu import etat_attendu
+    from amico.supervision.sync import synchroniser
+
+    try:
+        ref_image = image()
+    except (subprocess.CalledProcessError, RuntimeError, OSError) as e:
+        premiere = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise RuntimeError(f"image Zabbix du labo non construite ({premiere[:200]})") from None
+    zabbix = start(nom_zabbix, ref_image)
+    journal.write_text(
+        converge(
+            conteneur,
+            "supervision_agent",
+            {
+                "supervision_agent__serveur": address(nom_zabbix),
+                "supervision_agent__nom": serveur,
+            },
+        ),
+        encoding="utf-8",
+    )
+    # a real backup of the server role, then the agent's real check (latest snapshot, and a
+    # real restore of one file): fresh backup, restore test passed
+    for unite in ("amico-sauvegarde.service", "amico-supervision-sauvegarde.service"):
+        r = _podman("exec", conteneur, "systemctl", "start", unite, check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"{unite} en échec dans {conteneur} : {r.stderr.strip()[-300:]}")
+    sup = DemoSupervision(zabbix, serveur, conteneur, uai)
+    etat = etat_attendu(ref, sites=[uai], adresses={serveur: address(conteneur)})
+    sup.hors_demo = sum(1 for h in etat.hosts if h.host != serveur)
+    etat.hosts = [h for h in etat.hosts if h.host == serveur]
+    client = sup.client()
+    sup.bilan = synchroniser(client, etat, perimetre_complet=False)
+    # the baseline: Zabbix discovered the service and sees it running
+    zabbix.verifier_maintenant(client, serveur, "amico.services.decouverte")
+    sup.reference = attendre(lambda: sup.valeur_service(client), 120)
+    client.logout()
+    return sup
+
+
+def _attendre_frontal(lab: ZabbixLab, delai: float = 120) -> ZabbixLab:
+    from amico.supervision.zabbix import ZabbixClient, ZabbixError
+
+    fin = time.monotonic() + delai
+    while True:  # PHP-FPM, nginx and the server need a few seconds after boot
+        try:
+            client = ZabbixClient(lab.url, timeout=5)
+            client.login(user=lab.user, password=lab.password)
+            client.logout()
+            return lab
+        except ZabbixError:
+            if time.monotonic() > fin:
+                raise
+            time.sleep(1)
+
+
+def demo_incident(sup: DemoSupervision, env: dict[str, str], referentiel: Path,
+                  journal: Path, delai: float = 180) -> dict[str, Any]:  # fmt: skip
+    """Wait (bounded) for the planted incident's Zabbix problem, then run
+    `amico supervision remonter` as a user does, to the demo's GLPI test server."""
+    client = sup.client()
+    t0 = time.monotonic()
+    problemes = attendre(lambda: sup.probleme(client), delai, 3.0)
+    vu = round(time.monotonic() - t0, 1)
+    client.logout()
+    if not problemes:
+        raise RuntimeError(
+            f"aucun problème Zabbix pour {DEMO_SERVICE['unite']} arrêté sur {sup.serveur} "
+            f"après {delai:.0f} s"
+        )
+    amico = Path(sys.executable).parent / "amico"
+    r = subprocess.run(
+        [str(amico), "supervision", "remonter", "--referentiel", str(referentiel)],
+        env=sup.environnement(env), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    journal.write_text(r.stdout + r.stderr, encoding="utf-8")
+    return {
+        "probleme": problemes[0]["name"],
+        "vu_en_s": vu,
+        "code": r.returncode,
+        "sortie": [ligne for ligne in (r.stdout + r.stderr).splitlines() if ligne.strip()],
+    }
+
+
+def tickets_routes(glpi_url: str, routage: Path, deja: set[int]) -> list[dict[str, Any]]:
+    """Tickets of the lab's GLPI test server not in `deja`, with the names of the groups
+    they were assigned to (names from the demo's routing file)."""
+    import urllib.request
+
+    import yaml
+
+    with urllib.request.urlopen(glpi_url + "/_lab/state", timeout=10) as r:  # noqa: S310
+        etat = json.loads(r.read())
+    conf = yaml.safe_load(routage.read_text(encoding="utf-8")) or {}
+    acteur_de = {gid: a for a, gid in (conf.get("groupes") or {}).items()}
+    noms = conf.get("acteurs") or {}
+    out = []
+    for t in etat.get("tickets") or []:
+        if t["id"] in deja:
+            continue
+        groupes = sorted(
+            g["groups_id"]
+            for g in etat.get("group_tickets") or []
+            if g["tickets_id"] == t["id"] and g.get("type") == 2  # 2 = assigned
+        )
+        out.append(
+            {
+                "id": t["id"],
+                "nom": t.get("name"),
+                "entite": t.get("entities_id"),
+                "groupes": [noms.get(acteur_de.get(g), str(g)) for g in groupes],
+            }
+        )
+    return out

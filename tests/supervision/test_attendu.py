@@ -99,3 +99,62 @@ def test_problem_key_has_no_host_and_cleared_problems_solve_their_ticket():
         ("echec", kea["probleme"]),
         ("conforme", disk["probleme"]),
     ]
+
+
+def test_every_threshold_is_a_macro_the_linked_template_reads(ref, tmp_path):
+    # {$VFS.FS.PUSED.MAX.CRIT} is the macro of the filesystem triggers of Zabbix's own
+    # "Linux by Zabbix agent" 6.0 template (used > 90 % by default): 15 % free -> 85
+    copy = tmp_path / "ref"
+    shutil.copytree(REF, copy)
+    (copy / "supervision.yml").write_text("seuils:\n  disque_libre_min_pct: 15\n", "utf-8")
+    etat = etat_attendu(load(copy), sites=["0679901Y"])
+    by_host = {h.host: dict(h.macros) for h in etat.hosts}
+    assert by_host["se-0679901y"] == {
+        "{$VFS.FS.PUSED.MAX.CRIT}": "85",
+        "{$AMICO.SAUVEGARDE.AGE.MAX}": str(26 * 3600),
+    }
+    assert by_host["nas-0679901y"] == {"{$VFS.FS.PUSED.MAX.CRIT}": "85"}
+    assert by_host["sw-coeur-0679901y"] == {} and by_host["lien-0679901y"] == {}
+    # the backup macro is the one AMICo's own server template reads
+    serveur = next(
+        t
+        for t in modeles.export()["zabbix_export"]["templates"]
+        if t["template"] == modeles.NAMES["serveur"]
+    )
+    assert any(
+        "{$AMICO.SAUVEGARDE.AGE.MAX}" in trig["expression"]
+        for item in serveur["items"]
+        for trig in item["triggers"]
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("seuils:\n  signatures_age_max_j: 3\n", "catalogue/postes.yml"),
+        ("seuils:\n  disque_libre_min_pct: 0\n", "« 0 » refusé ; un entier de 1 à 99"),
+        ("seuils:\n  disque_libre_min_pct: 100\n", "« 100 » refusé"),
+        ("seuils:\n  sauvegarde_age_max_h: '26'\n", "« 26 » refusé"),
+        ("seuils:\n  sauvegarde_age_max_h: true\n", "« True » refusé"),
+        ("seuils: [1, 2]\n", "seuils : un dictionnaire est attendu"),
+    ],
+)
+def test_bad_thresholds_are_named(ref, tmp_path, text, expected):
+    copy = tmp_path / "ref"
+    shutil.copytree(REF, copy)
+    (copy / "supervision.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(SupervisionConfigError) as err:
+        etat_attendu(load(copy))
+    assert expected in str(err.value) and "supervision.yml" in str(err.value)
+
+
+def test_site_without_the_links_vlan_is_said_not_silently_dropped(ref, tmp_path):
+    copy = tmp_path / "ref"
+    shutil.copytree(REF, copy)
+    (copy / "supervision.yml").write_text("vlan_liaison: inexistant\n", encoding="utf-8")
+    etat = etat_attendu(load(copy), sites=["0679901Y"])
+    assert not any(h.kind == "liaison" for h in etat.hosts)
+    assert etat.avertissements == [
+        "0679901Y : liaison non supervisée (aucun VLAN « inexistant » avec passerelle dans "
+        "le site ; voir vlan_liaison de supervision.yml)"
+    ]

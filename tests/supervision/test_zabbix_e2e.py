@@ -61,25 +61,6 @@ def _lab_addresses(ref, agent_ip: str) -> dict[str, str]:
     return out
 
 
-def _check_now(srv, client: ZabbixClient, host: str, key_prefix: str) -> None:
-    srv.recharger()
-    hostid = client.call("host.get", {"output": ["hostid"], "filter": {"host": [host]}})[0][
-        "hostid"
-    ]
-    items = client.call(
-        "item.get",
-        {
-            "output": ["itemid", "key_"],
-            "hostids": [hostid],
-            "search": {"key_": key_prefix},
-            "startSearch": True,
-        },
-    )
-    rules = client.call("discoveryrule.get", {"output": ["itemid", "key_"], "hostids": [hostid]})
-    for it in [*items, *[r for r in rules if r["key_"].startswith(key_prefix)]]:
-        client.call("task.create", {"type": 6, "request": {"itemid": it["itemid"]}})
-
-
 def _wait(what: str, probe, timeout: float = 180.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -140,7 +121,7 @@ def test_stopped_service_becomes_one_routed_ticket_then_solved(zabbix, tmp_path,
         " && echo 1 > /var/lib/amico-supervision/restauration",
     )
     host = "se-0679901y"
-    _check_now(srv, client, host, "amico.services.decouverte")
+    srv.verifier_maintenant(client, host, "amico.services.decouverte")
     kea_key = "amico.service[kea-dhcp4-server]"
     _wait(
         "découverte du service Kea",
@@ -151,7 +132,7 @@ def test_stopped_service_becomes_one_routed_ticket_then_solved(zabbix, tmp_path,
     )
 
     def last_value():
-        _check_now(srv, client, host, "amico.")
+        srv.verifier_maintenant(client, host, "amico.")
         items = client.call(
             "item.get",
             {"output": ["lastvalue", "lastclock"], "host": host, "filter": {"key_": kea_key}},
@@ -188,7 +169,7 @@ def test_stopped_service_becomes_one_routed_ticket_then_solved(zabbix, tmp_path,
         probleme = "supervision : Service DHCP Kea arrêté"
 
         def kea_problem():
-            _check_now(srv, client, host, "amico.service")
+            srv.verifier_maintenant(client, host, "amico.service")
             return [
                 p
                 for p in client.call("problem.get", {"output": ["name"]})
@@ -208,7 +189,7 @@ def test_stopped_service_becomes_one_routed_ticket_then_solved(zabbix, tmp_path,
         lab._podman("exec", AGENT, "systemctl", "start", "kea-dhcp4-server")
 
         def cleared():
-            _check_now(srv, client, host, "amico.service")
+            srv.verifier_maintenant(client, host, "amico.service")
             return not kea_problem()
 
         _wait("résolution du problème Kea dans Zabbix", cleared)

@@ -3,7 +3,12 @@
 One Zabbix host per pedagogical server (agent), per switch (SNMP) and per site link (ICMP
 to the site's gateway on the management VLAN). Host groups per collectivité, territory and
 site; tags carry the UAI, the kind and the matrix service that routes the problems; user
-macros carry the thresholds of `referentiel/supervision.yml`.
+macros carry the thresholds of `referentiel/supervision.yml`, each one a macro that a
+trigger of the linked templates reads (the disk threshold overrides the macro of Zabbix's
+own Linux template rather than adding one nothing reads).
+The antivirus signature age is not a supervision threshold: posts are not Zabbix hosts,
+and the threshold lives once, in the catalogue (`catalogue/postes.yml`,
+`antivirus.age_signatures_max_jours`), checked by the drift on every post.
 Hosts the operator may not act on (Académie perimeter) never reach Zabbix: the desired
 state is built from the same inventory the playbooks get.
 """
@@ -26,7 +31,6 @@ DEFAULTS = {
     "seuils": {
         "disque_libre_min_pct": 10,
         "sauvegarde_age_max_h": 26,
-        "signatures_age_max_j": 3,
     },
     "services": {
         "serveur": "serveurs_peda_supervision",
@@ -68,6 +72,7 @@ class EtatAttendu:
     groups: list[str] = field(default_factory=list)
     hosts: list[HoteAttendu] = field(default_factory=list)
     excluded: dict[str, int] = field(default_factory=dict)
+    avertissements: list[str] = field(default_factory=list)
 
 
 def settings(ref: Referentiel) -> dict:
@@ -88,6 +93,15 @@ def settings(ref: Referentiel) -> dict:
                 f"{path} : clé inconnue « {key} » ; clés admises : {', '.join(DEFAULTS)}"
             )
         if isinstance(DEFAULTS[key], dict):
+            if value is not None and not isinstance(value, dict):
+                raise SupervisionConfigError(f"{path} : {key} : un dictionnaire est attendu")
+            if "signatures_age_max_j" in (value or {}):
+                raise SupervisionConfigError(
+                    f"{path} : {key}.signatures_age_max_j : l'âge maximal des signatures "
+                    "antivirus se règle dans catalogue/postes.yml "
+                    "(antivirus.age_signatures_max_jours, contrôlé par la dérive sur les "
+                    "postes, qui ne sont pas des hôtes Zabbix) ; retirer cette clé"
+                )
             unknown = set(value or {}) - set(DEFAULTS[key])
             if unknown:
                 raise SupervisionConfigError(
@@ -97,6 +111,13 @@ def settings(ref: Referentiel) -> dict:
             out[key].update(value or {})
         else:
             out[key] = value
+    for key, (low, high) in LIMITES.items():
+        value = out["seuils"][key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise SupervisionConfigError(
+                f"{path} : seuils.{key} : « {value} » refusé ; un entier de {low} à {high} "
+                "est attendu"
+            )
     services = {s.id for s in ref.matrice.services}
     for kind, service in out["services"].items():
         if service not in services:
@@ -107,12 +128,22 @@ def settings(ref: Referentiel) -> dict:
     return out
 
 
-def macros(seuils: dict) -> tuple[tuple[str, str], ...]:
-    return (
-        ("{$AMICO.DISQUE.LIBRE.MIN}", str(seuils["disque_libre_min_pct"])),
-        ("{$AMICO.SAUVEGARDE.AGE.MAX}", str(int(seuils["sauvegarde_age_max_h"]) * 3600)),
-        ("{$AMICO.SIGNATURES.AGE.MAX}", str(int(seuils["signatures_age_max_j"]) * 86400)),
-    )
+# Accepted range of each threshold (bounds included).
+LIMITES = {"disque_libre_min_pct": (1, 99), "sauvegarde_age_max_h": (1, 24 * 90)}
+# Zabbix's "Linux by Zabbix agent" template: its filesystem triggers fire past this used
+# percentage (default 90, i.e. 10 % free); a host macro overrides it.
+DISQUE_MACRO = "{$VFS.FS.PUSED.MAX.CRIT}"
+SAUVEGARDE_MACRO = "{$AMICO.SAUVEGARDE.AGE.MAX}"
+
+
+def macros(seuils: dict, kind: str) -> tuple[tuple[str, str], ...]:
+    """Host macros of one kind of host (only macros a linked template's trigger reads)."""
+    disque = (DISQUE_MACRO, str(100 - seuils["disque_libre_min_pct"]))
+    if kind == "serveur":
+        return (disque, (SAUVEGARDE_MACRO, str(seuils["sauvegarde_age_max_h"] * 3600)))
+    if kind == "nas":
+        return (disque,)
+    return ()
 
 
 def etat_attendu(
@@ -137,7 +168,6 @@ def etat_attendu(
         inclure_postes=False,
     )
     out = EtatAttendu(excluded=dict(inv.excluded))
-    seuils = macros(conf["seuils"])
     groups: set[str] = set()
     site_groups: dict[str, tuple[str, ...]] = {}
     for name, entry in inv.groups.items():
@@ -152,7 +182,12 @@ def etat_attendu(
         gateway = next(
             (v["passerelle"] for v in site["vlans"] if v["usage"] == conf["vlan_liaison"]), None
         )
-        if gateway:
+        if not gateway:
+            out.avertissements.append(
+                f"{site['uai']} : liaison non supervisée (aucun VLAN « {conf['vlan_liaison']} » "
+                "avec passerelle dans le site ; voir vlan_liaison de supervision.yml)"
+            )
+        else:
             out.hosts.append(
                 HoteAttendu(
                     host=f"lien-{site['uai'].lower()}",
@@ -169,11 +204,11 @@ def etat_attendu(
         site_group = next(g for g in memberships if g in site_groups)
         uai = inv.groups[site_group]["vars"]["amico_uai"]
         if "nas" in memberships:
-            kind, extra = "nas", ()
+            kind = "nas"
         elif "serveurs_pedagogiques" in memberships:
-            kind, extra = "serveur", seuils
+            kind = "serveur"
         elif any(g.startswith("commutateurs_") for g in memberships):
-            kind, extra = "commutateur", ()
+            kind = "commutateur"
         else:
             continue
         out.hosts.append(
@@ -186,7 +221,7 @@ def etat_attendu(
                 or str(vars_.get("amico_adresse") or vars_["ansible_host"]),
                 groups=site_groups[site_group],
                 service=conf["services"][kind],
-                macros=extra,
+                macros=macros(conf["seuils"], kind),
             )
         )
     out.groups = sorted(groups)

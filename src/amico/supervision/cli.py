@@ -1,4 +1,4 @@
-"""`amico supervision sync|remonter`: feed Zabbix from the référentiel, route its problems.
+"""`amico supervision synchroniser|remonter`: feed Zabbix from the référentiel, route its problems.
 
 Secrets come from the environment (as AWX injects credentials) or Ansible Vault, never
 from the command line: AMICO_ZABBIX_JETON (API token), or AMICO_ZABBIX_UTILISATEUR and
@@ -38,11 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=os.environ.get("AMICO_ZABBIX_CA"),
         help="autorité de certification du frontal (HTTPS)",
     )
-    s = sub.add_parser("sync", parents=[common], help="créer ou mettre à jour les hôtes Zabbix")
+    s = sub.add_parser(
+        "synchroniser", parents=[common], help="créer ou mettre à jour les hôtes Zabbix"
+    )
     scope = s.add_mutually_exclusive_group(required=True)
     scope.add_argument("--site", action="append", metavar="UAI")
     scope.add_argument("--territoire", action="append")
-    scope.add_argument("--all", action="store_true", help="toute la flotte")
+    scope.add_argument("--tout", dest="all", action="store_true", help="toute la flotte")
     s.add_argument(
         "--renouveler-secrets", action="store_true", help="réécrire la communauté SNMP dans Zabbix"
     )
@@ -89,21 +91,29 @@ def _referentiel(path: Path):
 
 
 def cmd_sync(args) -> int:
+    from amico.referentiel.inventory import InventaireInvalide
     from amico.supervision.attendu import SupervisionConfigError, etat_attendu
-    from amico.supervision.sync import synchroniser
+    from amico.supervision.sync import SyncInterrompue, synchroniser
     from amico.supervision.zabbix import ZabbixError
 
     ref = _referentiel(args.referentiel)
     if ref is None:
         return EXIT_INVALID
+    inconnus = sorted({u.upper() for u in args.site or ()} - {s.uai for s in ref.sites})
+    if inconnus:
+        print(
+            f"erreur : collège(s) {', '.join(inconnus)} absent(s) du référentiel "
+            f"{args.referentiel} ; donner l'UAI d'un collège de sites/",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     try:
         etat = etat_attendu(ref, sites=args.site, territoires=args.territoire)
-    except SupervisionConfigError as e:
+    except (SupervisionConfigError, InventaireInvalide) as e:
         print(f"erreur : {e}", file=sys.stderr)
         return EXIT_INVALID
-    if args.site and not any(h.kind == "liaison" for h in etat.hosts):
-        print(f"erreur : aucun collège {', '.join(args.site)} dans le référentiel", file=sys.stderr)
-        return EXIT_INVALID
+    for avertissement in etat.avertissements:
+        print(f"avertissement : {avertissement}", file=sys.stderr)
     try:
         client = _client(args)
         bilan = synchroniser(
@@ -113,9 +123,25 @@ def cmd_sync(args) -> int:
             renouveler_secrets=args.renouveler_secrets,
             perimetre_complet=bool(args.all),
         )
+    except SyncInterrompue as e:
+        _afficher_bilan(e.bilan)
+        print(
+            f"erreur : {e}\nsynchronisation interrompue : seul ce qui est listé ci-dessus a été "
+            "écrit dans Zabbix (chaque appel est atomique) ; corriger puis relancer, la "
+            "synchronisation suivante termine le travail",
+            file=sys.stderr,
+        )
+        client.logout()
+        return 1
     except (ZabbixError, ValueError) as e:
         print(f"erreur : {e}", file=sys.stderr)
         return EXIT_INVALID
+    _afficher_bilan(bilan)
+    client.logout()
+    return 0
+
+
+def _afficher_bilan(bilan) -> None:
     print(bilan.resume())
     for label, names in (
         ("créé", bilan.crees),
@@ -125,8 +151,6 @@ def cmd_sync(args) -> int:
     ):
         for name in names:
             print(f"  {label} : {name}")
-    client.logout()
-    return 0
 
 
 def cmd_remonter(args) -> int:

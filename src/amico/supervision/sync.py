@@ -3,8 +3,13 @@
 Reads: host groups under AMICo/, the AMICo templates and their base templates, and every
 host tagged `amico.gere` (with groups, templates, macros, tags, interfaces): four to five
 calls whatever the fleet size. Writes: one call per kind of change (creations are sent as
-one array). Hosts that left the référentiel are disabled, never deleted (their history
-stays); a host that comes back is enabled again.
+arrays of at most CREATION_LOT hosts: each call is one transaction in Zabbix, and a
+fleet's 700 hosts linked to templates in a single call outlast any web timeout). Hosts
+that left the référentiel are disabled, never deleted (their history stays); a host that
+comes back is enabled again.
+A fault mid-way (API gone, a write refused) raises SyncInterrompue carrying the Bilan of
+what was done: every API call is atomic, so nothing is half-written, and the next sync
+finishes the job.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from amico.supervision.zabbix import ZabbixClient, ZabbixError
 AGENT, SNMP = 1, 2
 STATUS_ENABLED, STATUS_DISABLED = "0", "1"
 SNMP_COMMUNITY_MACRO = "{$SNMP_COMMUNITY}"
+CREATION_LOT = 100
 
 
 @dataclass
@@ -42,6 +48,14 @@ class Bilan:
             f"{', modèles AMICo importés' if self.modeles_importes else ''} "
             f"({self.lectures} lecture(s), {self.ecritures} écriture(s) d'API)"
         )
+
+
+class SyncInterrompue(ZabbixError):
+    """The sync stopped on a Zabbix error; `bilan` says what was written before."""
+
+    def __init__(self, message: str, bilan: Bilan) -> None:
+        super().__init__(message)
+        self.bilan = bilan
 
 
 def _interface(h: HoteAttendu) -> dict:
@@ -145,6 +159,19 @@ def synchroniser(
     disables hosts outside the selection."""
     bilan = Bilan()
     start_r, start_w = client.compteur.lectures, client.compteur.ecritures
+    try:
+        _appliquer(client, etat, bilan, snmp_community, renouveler_secrets, perimetre_complet)
+    except ZabbixError as e:
+        bilan.lectures = client.compteur.lectures - start_r
+        bilan.ecritures = client.compteur.ecritures - start_w
+        raise SyncInterrompue(str(e), bilan) from None
+    bilan.lectures = client.compteur.lectures - start_r
+    bilan.ecritures = client.compteur.ecritures - start_w
+    return bilan
+
+
+def _appliquer(client, etat, bilan, snmp_community, renouveler_secrets, perimetre_complet):
+    """Read, compare, write; `bilan` only ever lists what Zabbix accepted."""
     bilan.modeles_importes = import_templates(client)
     if any(h.kind == "commutateur" for h in etat.hosts):
         ensure_snmp_community(client, snmp_community, renouveler_secrets)
@@ -194,7 +221,6 @@ def synchroniser(
         cur = by_name.get(h.host)
         if cur is None:
             creations.append(spec)
-            bilan.crees.append(h.host)
             continue
         change = {"hostid": cur["hostid"]}
         if cur["name"] != h.name:
@@ -212,11 +238,9 @@ def synchroniser(
             change["interfaces"] = spec["interfaces"]
         if cur["status"] != STATUS_ENABLED:
             change["status"] = STATUS_ENABLED
-            bilan.reactives.append(h.host)
         if len(change) > 1:
-            updates.append(change)
-            if h.host not in bilan.reactives:
-                bilan.mis_a_jour.append(h.host)
+            kind = bilan.reactives if "status" in change else bilan.mis_a_jour
+            updates.append((change, kind, h.host))
         else:
             bilan.inchanges += 1
 
@@ -224,13 +248,13 @@ def synchroniser(
         wanted = {h.host for h in etat.hosts}
         for name, cur in sorted(by_name.items()):
             if name not in wanted and cur["status"] == STATUS_ENABLED:
-                updates.append({"hostid": cur["hostid"], "status": STATUS_DISABLED})
-                bilan.desactives.append(name)
+                change = {"hostid": cur["hostid"], "status": STATUS_DISABLED}
+                updates.append((change, bilan.desactives, name))
 
-    if creations:
-        client.call("host.create", creations)
-    for change in updates:  # host.update takes one host's interfaces at a time
+    for i in range(0, len(creations), CREATION_LOT):
+        lot = creations[i : i + CREATION_LOT]
+        client.call("host.create", lot)
+        bilan.crees.extend(spec["host"] for spec in lot)
+    for change, kind, name in updates:  # host.update takes one host's interfaces at a time
         client.call("host.update", change)
-    bilan.lectures = client.compteur.lectures - start_r
-    bilan.ecritures = client.compteur.ecritures - start_w
-    return bilan
+        kind.append(name)
