@@ -137,15 +137,17 @@ class Demo:
 
     def dossier_collecte(self) -> str | None:
         """The dossier d'exploitation of the first demo collège, its patch table filled
-        from the emulated switches (`amico dossier --collecter --labo`, as a user runs
-        it): port states, last MACs, uplinks confirmed by LLDP."""
+        from the emulated switches (`amico dossier --collecter --surcouche <the lab's
+        overlay>`, as a user runs it, the switches' password in the lab's environment):
+        port states, last MACs, uplinks confirmed by LLDP."""
         etat = self.labo.lire() or {}
         sites = etat.get("sites") or []
-        if not sites:
+        if not sites or not etat.get("surcouche"):
             return None
         sortie = self.dossier / "dossiers"
         cmd = [str(Path(sys.executable).parent / "amico"), "dossier", "--site", sites[0],
-               "--collecter", "--labo", "--out", str(sortie)]  # fmt: skip
+               "--collecter", "--surcouche", etat["surcouche"],
+               "--out", str(sortie)]  # fmt: skip
         t0 = time.monotonic()
         r = subprocess.run(cmd, env=self._env(), cwd=ROOT, capture_output=True, text=True,
                            timeout=600)  # fmt: skip

@@ -1,21 +1,23 @@
 """End to end on the lab's emulated switches (as ``amico labo demarrer`` starts them, cabled as
-the référentiel says): ``amico dossier --collecter --labo`` fills the patch table's port
-states and MACs and confirms the uplinks by LLDP, on ArubaOS-Switch (0679901Y) and
+the référentiel says): ``amico dossier --collecter --surcouche OVERLAY`` fills the patch
+table's port states and MACs and confirms the uplinks by LLDP, on ArubaOS-Switch (0679901Y) and
 Cisco IOS (0679902Z) sites."""
 
 import json
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from amico.cli import main
+from amico.dossier.cli import PASSWORD_ENV
 from amico.dossier.synoptique import uplinks
 from amico_lab.demo import Labo, _terminer
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("uai", ["0679901Y", "0679902Z"])
-def test_dossier_collecter_on_the_lab(uai, demo_ref, tmp_path, state_dir, capsys):
+def test_dossier_collecter_on_the_lab(uai, demo_ref, tmp_path, state_dir, capsys, monkeypatch):
     site = next(s for s in demo_ref.sites if s.uai == uai)
     lab = Labo()
     lab.dossier.mkdir(parents=True, exist_ok=True)
@@ -23,8 +25,16 @@ def test_dossier_collecter_on_the_lab(uai, demo_ref, tmp_path, state_dir, capsys
     switches = lab._commutateurs(demo_ref, [site], inv)
     try:
         lab._ecrire({"commutateurs": switches})
+        # the switch part of the overlay `amico labo demarrer` writes; the password, as the
+        # lab hands it to Ansible, in the environment
+        surcouche = tmp_path / "labo.yml"
+        hotes = {n: {"ansible_host": s["hote"], "ansible_port": s["port"]}
+                 for n, s in switches.items()}  # fmt: skip
+        surcouche.write_text(yaml.safe_dump({"all": {"hosts": hotes}}), encoding="utf-8")
+        monkeypatch.setenv(PASSWORD_ENV, lab.secrets()["commutateurs_mot_de_passe"])
         out = tmp_path / "dossiers"
-        code = main(["dossier", "--site", uai, "--collecter", "--labo", "--out", str(out)])
+        code = main(["dossier", "--site", uai, "--collecter", "--surcouche", str(surcouche),
+                     "--out", str(out)])  # fmt: skip
         printed = capsys.readouterr().out
         assert code == 0, printed
         for sw in site.commutateurs:

@@ -50,10 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="lire d'abord l'état des ports et les MAC sur les commutateurs "
                         f"(SSH ; mot de passe dans ${PASSWORD_ENV})")  # fmt: skip
     parser.add_argument("--utilisateur", default="amico", help="compte SSH des commutateurs")
-    parser.add_argument("--labo", action="store_true",
-                        help="avec --collecter : lire les commutateurs émulés du labo en cours "
-                        "(amico labo demarrer) au lieu de leurs adresses "
-                        "du référentiel")  # fmt: skip
+    parser.add_argument("--surcouche", type=Path, default=None, metavar="INVENTAIRE",
+                        help="avec --collecter : ne lire que les commutateurs que cet inventaire "
+                        "YAML nomme, à l'adresse qu'il leur donne (ansible_host, ansible_port) "
+                        "au lieu de celle du référentiel ; par exemple la surcouche du labo, "
+                        "inventories/demo/labo.yml")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -77,11 +78,11 @@ def run(args) -> int:
         except ValueError:
             print("erreur : --date attend AAAA-MM-JJ", file=sys.stderr)
             return 2
-    if args.labo and not args.collecter:
-        print("erreur : --labo va avec --collecter", file=sys.stderr)
+    if args.surcouche and not args.collecter:
+        print("erreur : --surcouche va avec --collecter", file=sys.stderr)
         return 2
     if args.collecter:
-        code = _collect(sites, args.utilisateur, labo=args.labo)
+        code = _collect(sites, args.utilisateur, surcouche=args.surcouche)
         if code != 0:
             return code
     out = args.out or default_out()
@@ -108,28 +109,80 @@ def run(args) -> int:
     return 0
 
 
-def _collect(sites, user: str, labo: bool = False) -> int:
-    """Gather every switch of ``sites``; 0, or 2 on bad usage. A switch that cannot be
-    read is reported on its line and the others go on (exit code unchanged: the dossier
-    then says "non collecté" for it)."""
+def adresses_surcouche(chemin: Path) -> dict[str, tuple[str, int]]:
+    """host -> (ansible_host, ansible_port or 22) of every host of a YAML inventory that
+    gives an ansible_host, at any depth of its groups. InventaireInvalide, in French, when
+    the file cannot be read or is not such an inventory."""
+    import yaml
+
+    try:
+        donnees = yaml.safe_load(chemin.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InventaireInvalide(f"{chemin} : illisible ({exc})") from exc
+    except yaml.YAMLError as exc:
+        ligne = getattr(getattr(exc, "problem_mark", None), "line", None)
+        ou = f", ligne {ligne + 1}" if ligne is not None else ""
+        raise InventaireInvalide(
+            f"{chemin}{ou} : YAML invalide ; corriger le fichier d'inventaire"
+        ) from exc
+    adresses: dict[str, tuple[str, int]] = {}
+
+    def groupe(nom: str, g: object) -> None:
+        if g is None:
+            return
+        if not isinstance(g, dict):
+            raise InventaireInvalide(
+                f"{chemin} : le groupe « {nom} » doit être un dictionnaire (hosts, children, "
+                "vars) ; c'est un inventaire YAML d'Ansible qui est attendu"
+            )
+        for hote, v in (g.get("hosts") or {}).items():
+            v = v or {}
+            if not v.get("ansible_host"):
+                continue
+            try:
+                port = int(v.get("ansible_port") or 22)
+            except (TypeError, ValueError):
+                raise InventaireInvalide(
+                    f"{chemin} : hôte {hote} : ansible_port = {v.get('ansible_port')!r} n'est "
+                    "pas un numéro de port"
+                ) from None
+            adresses[str(hote)] = (str(v["ansible_host"]), port)
+        for enfant, sous in (g.get("children") or {}).items():
+            groupe(enfant, sous)
+
+    if not isinstance(donnees, dict):
+        raise InventaireInvalide(
+            f"{chemin} : inventaire YAML vide ou qui n'est pas un dictionnaire"
+        )
+    for nom, g in donnees.items():
+        groupe(nom, g)
+    return adresses
+
+
+def _collect(sites, user: str, surcouche: Path | None = None) -> int:
+    """Gather every switch of ``sites`` (with an overlay inventory, only those it names, at
+    the address it gives); 0, or 2 on bad usage. A switch that cannot be read is reported
+    on its line and the others go on (exit code unchanged: the dossier then says "non
+    collecté" for it)."""
     from amico.commutateurs.drivers import Target
     from amico.dossier.collecte import collect_site
 
     password = os.environ.get(PASSWORD_ENV)
     where: dict[str, tuple[str, int]] = {}
-    if labo:
-        from amico_lab.demo import Labo
-
-        lab = Labo()
-        etat = lab.lire()
-        if not etat or not etat.get("commutateurs"):
+    if surcouche is not None:
+        try:
+            where = adresses_surcouche(surcouche)
+        except InventaireInvalide as exc:
+            print(f"erreur : --surcouche : {exc}", file=sys.stderr)
+            return 2
+        noms = {sw.nom for site in sites for sw in site.commutateurs}
+        if not noms & set(where):
             print(
-                "erreur : --labo : aucun labo en cours (lancer « amico labo demarrer »)",
+                f"erreur : --surcouche : {surcouche} ne donne l'adresse d'aucun commutateur "
+                "des collèges désignés (labo arrêté ? « amico labo demarrer »)",
                 file=sys.stderr,
             )
             return 2
-        where = {n: (c["hote"], int(c["port"])) for n, c in etat["commutateurs"].items()}
-        password = password or lab.secrets()["commutateurs_mot_de_passe"]
     if not password:
         print(f"erreur : --collecter demande le mot de passe dans ${PASSWORD_ENV}", file=sys.stderr)
         return 2
@@ -137,7 +190,7 @@ def _collect(sites, user: str, labo: bool = False) -> int:
         targets = {
             sw.nom: Target(*where.get(sw.nom, (str(sw.adresse), 22)), user, password)
             for sw in site.commutateurs
-            if not labo or sw.nom in where
+            if surcouche is None or sw.nom in where
         }
         for name, status in collect_site(site, targets).items():
             print(f"{site.uai} {name} : collecte {status}")
