@@ -3,7 +3,8 @@
 The remote side is a callable `distant(parametres) -> dict` that runs `collecteur.ps1`
 with those parameters and returns its JSON: through WinRM/PSRP
 (`ansible.windows.win_powershell`, see plugins/action/logiciels_conformite.py) or through
-the lab stand-in (`amico_lab.postes`). A conforme post costs one remote call; a post
+the host's configured transport (`transports.distant`, e.g. the lab's stand-in registered
+as `simule`). A conforme post costs one remote call; a post
 with work costs two (the apply call re-runs the collector itself so re-detection is
 real, not a trust in exit codes); check mode always costs one.
 """
