@@ -53,7 +53,7 @@ class ActionModule(ActionBase):
         result.update(
             changed=False,
             sites=len(execution["sites"]),
-            uais=[s["uai"] for s in execution["sites"]],
+            lots=[{"uai": s["uai"], "territoire": s["territoire"]} for s in execution["sites"]],
             hotes=sum(len(s["hotes"]) for s in execution["sites"]),
         )
         return result

@@ -89,11 +89,14 @@ class ActionModule(ActionBase):
             amico_constats=lot.constats_lot(issues, self._task.get_name()),
         )
         if en_echec:
-            # as each failed host's own task would, in per-host mode: the run says so
-            result["failed"] = True
-            result["msg"] = f"site {uai} : {len(en_echec)} hôte(s) en échec : " + " ; ".join(
-                f"{h} : {m}" for h, m in sorted(en_echec.items())
-            )
+            # Reported, never fatal: a failed work host would end the play for the whole
+            # site (and the playbook when it is the only one); each failed host's finding
+            # is in amico_constats, as its own failed task's would be in per-host mode.
+            result["warnings"] = [f"{h} : {m}" for h, m in sorted(en_echec.items())]
+        result["msg"] = (
+            f"site {uai} : {len(hotes)} hôte(s), {len(injoignables)} injoignable(s), "
+            f"{len(en_echec)} en échec, {ecarts} écart(s)"
+        )
         return result
 
     def _variables(self, site, hotes, args, task_vars):

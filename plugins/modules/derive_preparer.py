@@ -72,11 +72,12 @@ sites:
   description: Nombre de sites de l'exécution.
   returned: success
   type: int
-uais:
-  description: UAI des sites de l'exécution (un lot par site en mode par site).
+lots:
+  description: Sites de l'exécution (C(uai), C(territoire)) - un lot de collecte par site en
+    mode par site.
   returned: success
   type: list
-  elements: str
+  elements: dict
 hotes:
   description: Nombre d'hôtes attendus dans l'exécution.
   returned: success

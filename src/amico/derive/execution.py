@@ -55,9 +55,7 @@ def commande(
         cmd += ["-i", inv]
     if not tout:
         motifs = [f"site_{s.lower()}" for s in sites] + [f"territoire_{t}" for t in territoires]
-        # the per-site work hosts exist for the prepared sites only
-        lots = ["amico_derive_lots"] if par_site else []
-        cmd += ["--limit", ":".join(["localhost", *lots, *motifs])]
+        cmd += ["--limit", ":".join(["localhost", *motifs])]
     if forks:
         cmd += ["--forks", str(forks)]
     return cmd + list(extra or [])
