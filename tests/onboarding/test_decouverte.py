@@ -77,8 +77,10 @@ def test_room_proposed_then_written_others_reported(ref, capsys):
     code, out, err = run(ref, capsys)
     assert code == 0, err
     assert path.read_bytes() == before
-    assert "-    salle: local_technique\n+    salle: s101\n" in out
-    assert "-  - postes[0].salle\n" in out
+    # the file is edited where it changes, in its own style (PyYAML's, here)
+    assert "-  salle: local_technique\n+  salle: s101\n" in out
+    assert "-a_completer:\n-- postes[0].salle\n" in out
+    assert out.count("\n@@ ") == 2, out  # two hunks: the rest of the file is untouched
     assert "Postes placés par le réseau (salle proposée) (1) :\n  - 0679901-s101-01" in out
     assert "-> salle s101" in out
     assert f"  - {UNKNOWN_MAC} sur sw-acces1-0679901y port 5 (VLAN 100)" in out

@@ -19,6 +19,7 @@ from amico.guichet.inventory import from_switch, from_windows_collector
 from amico.onboarding.glpi_lecture import read_inventory
 from amico.onboarding.import_glpi import AMBIGUOUS, NO_ID, NO_UAI, plan_import
 from amico.referentiel.loader import load
+from amico.referentiel.yamlio import load_file
 from amico_lab.glpi import GlpiTestServer
 from amico_lab.glpi.assets import add_entity, import_payload
 
@@ -405,3 +406,40 @@ def test_v2_bad_input_french_error_nothing_written(
     assert expected in err, err
     assert "Rien n'a été écrit." in err
     assert snapshot(ref) == before
+
+
+def test_rewrite_keeps_what_a_human_wrote(ref, capsys):
+    """Comments, key order and quoting of a site file survive an import that adds
+    records and completes a value: every original line is still there, in order."""
+    site = ref / "sites" / "0679901Y.yml"
+    text = (REPO / "referentiel" / "sites" / "0679901Y.yml").read_text("utf-8")
+    comments = [
+        "# Postes : inventaire de la rentrée, vérifié le 2 septembre",
+        "  # ce poste sert aussi au CDI le jeudi",
+        "# fin du fichier, relu par le correspondant",
+    ]
+    text = text.replace("commune: Strasbourg\n", "commune: Strasbourg  # mairie annexe\n")
+    text = text.replace("nom: Collège d'exemple des Tilleuls\n",
+                        "nom: \"Collège d'exemple des Tilleuls\"\n")  # fmt: skip
+    text = text.replace("\npostes:\n", f"\n{comments[0]}\npostes:\n")
+    text = text.replace("  - nom: 0679901-s101-02\n", f"{comments[1]}\n  - nom: 0679901-s101-02\n")
+    text = text.replace("    serie: PC0679901Y0001\n", "")  # to be completed from GLPI
+    text += comments[2] + "\n"
+    site.write_text(text, "utf-8")
+    code, out, err = run(ref, capsys, "--entite", "2", "--ecrire")
+    assert code == 0, err
+    new = site.read_text("utf-8")
+    lines = iter(new.splitlines())
+    missing = [line for line in text.splitlines() if line not in lines]  # subsequence
+    assert missing == [], missing
+    assert "commune: Strasbourg  # mairie annexe" in new
+    assert 'nom: "Collège d\'exemple des Tilleuls"' in new
+    assert "territoire: '67'" in new
+    data = load_file(site, use_cache=False)
+    assert data["postes"][1]["serie"] == "PC0679901Y0001"
+    assert [p["nom"] for p in data["postes"][21:]][:2] == ["0679901-s101-40", "0679901-cdi-01"]
+    assert list(data)[:6] == ["uai", "nom", "commune", "territoire", "exemple", "bloc_adresses"]
+    code, report = main(["referentiel", "verifier", str(ref)]), capsys.readouterr()
+    assert code == 0, report.err
+    # the diff shown before writing was exactly this change
+    assert "-  - nom: 0679901-s101-02" not in out and "+# Postes" not in out

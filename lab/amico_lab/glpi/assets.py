@@ -321,18 +321,29 @@ def serve_v2(handler, method: str, seg: list[str], qs: dict, active: set[int]) -
     itemtype = V2_ROUTES[(seg[0], seg[1])]
     if method != "GET":
         raise ApiError(405, "ERROR_METHOD_NOT_ALLOWED", f"{method} non émulé", True)
+    flt = qs.get("filter", [""])[-1]
     with server.lock:
-        # Search::getSearchResultsBySchema restricts entity-assigned items (and the Entity
-        # table itself) to the request's active entities.
-        rows = [row for eid, row in _v2_rows(server, itemtype) if eid in active]
+        store = assets_of(server)
+        # rows are only appended here (never edited): the sizes stamp the result, so the
+        # pages of one search do not rebuild and refilter the whole table each time
+        stamp = (itemtype, flt if len(seg) < 3 else "", frozenset(active),
+                 len(server.store.entities), *(len(t) for t in store.tables.values()))  # fmt: skip
+        cached = getattr(server, "_v2_search", None)
+        if cached and cached[0] == stamp:
+            rows = cached[1]
+        else:
+            # Search::getSearchResultsBySchema restricts entity-assigned items (and the
+            # Entity table itself) to the request's active entities.
+            rows = [row for eid, row in _v2_rows(server, itemtype) if eid in active]
+            if len(seg) < 3:
+                rows = [r for r in rows if _rsql(flt, r)]
+            server._v2_search = (stamp, rows)
     if len(seg) > 2:
         hit = [r for r in rows if seg[2].isdigit() and r["id"] == int(seg[2])]
         if not hit:
             # AbstractController::getNotFoundErrorResponse
             raise ApiError(404, "ERROR_ITEM_NOT_FOUND", "The requested item was not found", True)
         return handler._send(200, hit[0])
-    flt = qs.get("filter", [""])[-1]
-    rows = [r for r in rows if _rsql(flt, r)]
     # Doc\SearchRoute: start 0 and limit 100 by default; the lab caps limit at
     # server.v2_max_limit so that clients must follow Content-Range.
     start = int(qs.get("start", ["0"])[-1])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from amico.dossier.faits import read_facts
 from amico.onboarding import OnboardingError
-from amico.onboarding.import_glpi import ImportPlan, Report, SiteChange, _header
+from amico.onboarding.import_glpi import ImportPlan, Report, SiteChange
 from amico.referentiel.loader import Referentiel
 from amico.referentiel.ports import expand_interfaces
 from amico.referentiel.yamlio import load_file
@@ -123,7 +123,7 @@ def plan_discovery(ref: Referentiel, uai: str) -> ImportPlan:
     data.pop("a_completer", None)
     if todo:
         data["a_completer"] = todo
-    changes = [SiteChange(path, before, data, _header(path))] if data != before else []
+    changes = [SiteChange(path, before, data)] if data != before else []
     return ImportPlan(ref.root, changes, report, {"placés": placed})
 
 
@@ -142,6 +142,8 @@ def run_cli(args) -> int:
                 "le référentiel est invalide, corriger d'abord ses erreurs :\n" + exc.report()
             ) from None
         plan = plan_discovery(ref, args.site.upper())
+        for change in plan.changes:  # rendered now: the diff shows what --ecrire writes
+            _ = change.old_text, change.new_text
         if args.ecrire:
             write(plan)
     except OnboardingError as exc:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
+import functools
+import io
+import json
 import re
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
@@ -24,6 +27,7 @@ import yaml
 from amico.onboarding import OnboardingError
 from amico.onboarding.glpi_lecture import Asset, Inventory
 from amico.onboarding.nouveau_site import PLACEHOLDER, TECH_ROOM, build_site, free_blocks
+from amico.referentiel import yamlio
 from amico.referentiel.findings import ReferentielInvalide
 from amico.referentiel.generate import _Dumper
 from amico.referentiel.loader import Referentiel, load
@@ -81,24 +85,147 @@ class SiteChange:
     path: Path
     before: dict | None  # None: a new site file
     after: dict
-    header: str = ""
+    header: str = ""  # a new file's leading comments; an existing file keeps its own
 
     def text(self, data: dict | None) -> str:
         if data is None:
             return ""
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
+    @functools.cached_property
+    def old_text(self) -> str:
+        return "" if self.before is None else self.path.read_text("utf-8")
+
+    @functools.cached_property
+    def new_text(self) -> str:
+        """The file as it will be written: an existing file is edited in place (its
+        comments, key order and quoting kept), a new one is dumped under its header."""
+        if self.before is None:
+            return (self.header or NEW_HEADER) + self.text(self.after)
+        return rewrite(self.old_text, self.before, self.after)
+
     def diff(self, root: Path) -> str:
         name = str(self.path.relative_to(root.parent))
         before = "/dev/null" if self.before is None else f"a/{name}"
         return "".join(
             difflib.unified_diff(
-                self.text(self.before).splitlines(keepends=True),
-                self.text(self.after).splitlines(keepends=True),
+                self.old_text.splitlines(keepends=True),
+                self.new_text.splitlines(keepends=True),
                 before,
                 f"b/{name}",
             )
         )
+
+
+NEW_HEADER = (
+    "# Collège créé par `amico referentiel importer glpi` : compléter les valeurs\n"
+    "# listées sous `a_completer`, puis retirer chaque entrée.\n---\n"
+)
+
+
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")
+
+
+def _indentation(lines: list[str]) -> tuple[int, int]:
+    """(mapping indent, dash offset) the file uses: ruamel re-emits the whole document
+    with one style, so it must be the human's (the project's files indent list items
+    under their key; PyYAML's default puts the dash at the key's column)."""
+    mapping = offset = None
+    for line, following in zip(lines, lines[1:], strict=False):
+        m = _KEY_LINE.match(line)
+        if not m or not following.strip():
+            continue
+        step = len(following) - len(following.lstrip(" ")) - len(m[1])
+        if following.lstrip(" ").startswith("- "):
+            offset = step if offset is None and step >= 0 else offset
+        elif mapping is None and step > 0:
+            mapping = step
+        if mapping is not None and offset is not None:
+            break
+    return mapping or 2, 2 if offset is None else offset
+
+
+def _round_trip(lines: list[str]):
+    # ruamel's round-trip mode keeps comments, key order and quotes of what it does not
+    # touch; 100 columns as the generator writes.
+    from ruamel.yaml import YAML
+
+    mapping, offset = _indentation(lines)
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    rt.width = 100
+    return rt
+
+
+def rewrite(text: str, before: dict, after: dict) -> str:
+    """`text` (whose values are `before`, as the hardened loader read them) edited so its
+    values become `after`: only the changed keys and list items are rewritten, the rest of
+    the text (comments included) stays as the human wrote it. Reading stays the hardened
+    loader's job: the result is parsed back with it and must give exactly `after`."""
+    lines = text.splitlines(keepends=True)
+    head = 0
+    for n, line in enumerate(lines):  # the comment block before `---` stays verbatim
+        if line.strip() == "---":
+            head = n + 1
+            break
+        if not (line.startswith("#") or not line.strip()):
+            break
+    rt = _round_trip(lines[head:])
+    tree = rt.load("".join(lines[head:]))
+    _patch(tree, before, after)
+    out = io.StringIO()
+    rt.dump(tree, out)
+    new = "".join(lines[:head]) + out.getvalue()
+    if yamlio.parse(new) != after:
+        raise OnboardingError(
+            "réécriture du fichier de site impossible sans en changer le sens (valeur "
+            "que l'éditeur YAML ne sait pas reproduire) ; rien n'a été écrit : appliquer "
+            "les propositions à la main"
+        )
+    return new
+
+
+def _container(value) -> bool:
+    return isinstance(value, (dict, list))
+
+
+def _patch(node, before, after) -> None:
+    """Make the round-trip `node` (mirroring `before`) hold `after`, touching only what
+    differs: a changed key or list item is replaced, a new one inserted where `after` has
+    it, a removed one deleted; unchanged neighbours keep their comments."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in [k for k in before if k not in after]:
+            del node[key]
+        for pos, (key, value) in enumerate(after.items()):
+            if key in before:
+                if before[key] == value:
+                    continue
+                if type(before[key]) is type(value) and _container(value):
+                    _patch(node[key], before[key], value)
+                else:
+                    node[key] = copy.deepcopy(value)
+            else:
+                node.insert(min(pos, len(node)), key, copy.deepcopy(value))
+        return
+    keys_b = [json.dumps(v, sort_keys=True, default=str) for v in before]
+    keys_a = [json.dumps(v, sort_keys=True, default=str) for v in after]
+    ops = difflib.SequenceMatcher(None, keys_b, keys_a, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in reversed(ops):  # from the end: indices stay valid
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for off in range(i2 - i1):
+                b, a = before[i1 + off], after[j1 + off]
+                if type(b) is type(a) and _container(a):
+                    _patch(node[i1 + off], b, a)
+                else:
+                    node[i1 + off] = copy.deepcopy(a)
+            continue
+        for i in range(i2 - 1, i1 - 1, -1):
+            del node[i]
+        for n, a in enumerate(after[j1:j2]):
+            node.insert(i1 + n, copy.deepcopy(a))
 
 
 @dataclass
@@ -472,7 +599,7 @@ def plan_import(ref: Referentiel, inv: Inventory) -> ImportPlan:
         else:
             before = load_file(paths[uai])
             if before != after:
-                changes.append(SiteChange(paths[uai], before, after, _header(paths[uai])))
+                changes.append(SiteChange(paths[uai], before, after))
     return ImportPlan(ref.root, changes, report, counts)
 
 
@@ -518,18 +645,6 @@ def _vendor(a: Asset) -> str | None:
     return next((VENDORS[w] for w in _norm(a.manufacturer or "").split() if w in VENDORS), None)
 
 
-def _header(path: Path) -> str:
-    """The leading comment block of a site file, kept when the file is rewritten."""
-    lines = []
-    for line in path.read_text("utf-8").splitlines(keepends=True):
-        if line.startswith("#") or line.strip() in ("", "---"):
-            lines.append(line)
-            continue
-        break
-    text = "".join(lines)
-    return text if text.rstrip().endswith("---") else text + ("---\n" if text else "")
-
-
 def write(plan: ImportPlan) -> list[Path]:
     """Write the proposed files, then check the référentiel; on failure put every file
     back as it was and raise OnboardingError."""
@@ -537,12 +652,9 @@ def write(plan: ImportPlan) -> list[Path]:
     for change in plan.changes:
         saved[change.path] = change.path.read_bytes() if change.path.exists() else None
     try:
-        for change in plan.changes:
-            header = change.header or (
-                "# Collège créé par `amico referentiel importer glpi` : compléter les valeurs\n"
-                "# listées sous `a_completer`, puis retirer chaque entrée.\n---\n"
-            )
-            change.path.write_text(header + change.text(change.after), "utf-8")
+        texts = [(change.path, change.new_text) for change in plan.changes]
+        for path, text in texts:
+            path.write_text(text, "utf-8")
         load(plan.root)
     except ReferentielInvalide as exc:
         for path, content in saved.items():
@@ -570,6 +682,8 @@ def import_glpi(root: Path, client, entite: int | None, ecrire: bool) -> tuple[I
         ) from None
     inv = read_inventory(client, entite)
     plan = plan_import(ref, inv)
+    for change in plan.changes:  # rendered now: the diff shows what --ecrire writes
+        _ = change.old_text, change.new_text
     if ecrire:
         write(plan)
     return plan, inv.calls
