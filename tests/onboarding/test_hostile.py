@@ -3,13 +3,17 @@ GLPI entity names, MACs as GLPI stores them (whatever the agent sent)."""
 
 from __future__ import annotations
 
+import copy
 import re
+from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from amico.onboarding import OnboardingError
 from amico.onboarding.glpi_lecture import norm_mac
-from amico.onboarding.import_glpi import entity_uai
+from amico.onboarding.import_glpi import entity_uai, rewrite
+from amico.referentiel import yamlio
 from amico.referentiel.findings import format_loc, parse_loc
 from amico.referentiel.plan import uai_key
 
@@ -58,3 +62,36 @@ def test_glpi_mac_spellings():
     assert norm_mac("ff:ff:ff:ff:ff:ff") is None
     assert norm_mac("01:00:5e:00:00:01") is None  # multicast
     assert norm_mac("") is None and norm_mac(None) is None
+
+
+# Values as GLPI may hand them over (names, serials, models typed by people or agents):
+# YAML's lookalikes of other types, comment and indicator characters, quotes, unicode.
+HOSTILE = st.one_of(
+    st.sampled_from(["yes", "no", "on", "null", "~", "", "1.5", "0o17", "0x1F", "1e3", "12:34",
+                     "12:34:56:12:34:56", "2024-09-02", "- x", "a: b", "#x", "x #y", "'q'",
+                     '"q"', "&a", "*a", "!tag", "| x", "> x", "%x", "@x", "`x", "  lead",
+                     "trail ", "a\tb", "é à ç", "\u2028", "\x85", "007", "+1", ".inf", "NaN"]),
+    st.text(max_size=20),
+)  # fmt: skip
+SHIPPED = Path(__file__).resolve().parents[2] / "referentiel" / "sites" / "0679901Y.yml"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["nom", "serie", "modele", "salle"]), HOSTILE,
+                                min_size=1), max_size=3),
+       HOSTILE, st.integers(0, 20))  # fmt: skip
+def test_rewrite_reproduces_any_value_exactly(records, value, index):
+    """An in-place rewrite gives back, through the hardened loader, exactly the values
+    asked, whatever the text: or it refuses (OnboardingError) and nothing is written."""
+    text = SHIPPED.read_text("utf-8")
+    before = yamlio.parse(text)
+    after = copy.deepcopy(before)
+    after["postes"].extend(records)
+    after["postes"][index]["modele"] = value
+    after["a_completer"] = [value]
+    try:
+        new = rewrite(text, before, after)
+    except OnboardingError:
+        return
+    assert yamlio.parse(new) == after
+    assert new.startswith(text.split("---\n", 1)[0] + "---\n")  # the header, verbatim
