@@ -27,6 +27,7 @@ try:
     from amico.derive.modele import constats_guichet
     from amico.logiciels import execution as _catalogue_execution  # noqa: F401
     from amico.logiciels import preparation as _catalogue_preparation  # noqa: F401
+    from amico.logiciels import transports as _transports
     from amico.referentiel import perimetre as _perimetre  # noqa: F401 (a post's re-check)
 
     _IMPORT_AMICO = None
@@ -40,11 +41,13 @@ try:  # a post's nested action too: its module is then not compiled again in eac
 except Exception:  # noqa: BLE001 (an optimisation only: the worker loads it otherwise)
     pass
 
-try:  # both actions' argument specs (DOCUMENTATION parsed, ~4 ms each), cached before forking
+try:  # filled once here, inherited by every fork: both actions' argument specs
+    # (DOCUMENTATION parsed, ~4 ms each) and the post transports' registry
     from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import argument_spec
 
     argument_spec("derive_collecte")
     argument_spec("logiciels_conformite")
+    _transports.transports_connus()  # the registered post transports (entry points, ~6 ms)
 except Exception:  # noqa: BLE001 (an optimisation only: validate() parses it otherwise)
     pass
 

@@ -41,6 +41,7 @@ send one.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import entry_points
@@ -108,7 +109,10 @@ def par_connexion_ansible(variables: Mapping[str, Any]) -> bool:
     return not nom or str(nom).strip() in BUILTIN
 
 
+@functools.cache
 def _enregistres() -> dict[str, Any]:
+    # scanning the installed distributions costs ~6 ms: once per process (the drift's
+    # collect fills it in the main ansible-playbook process, inherited by every fork)
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
