@@ -42,7 +42,7 @@ lab-image:
 lint: setup
 	$(BIN)/ruff check src lab/amico_lab tests bench plugins
 	$(BIN)/ruff format --check src lab/amico_lab tests bench plugins
-	$(BIN)/amico referentiel check referentiel
+	$(BIN)/amico referentiel verifier referentiel
 	$(BIN)/ansible-lint --offline
 
 test-fast: setup

@@ -1,7 +1,7 @@
 """Drift evaluation of a simulated fleet: collect once per host + comparison in Python,
 versus a naive per-rule approach (one remote call and one evaluation per rule).
 
-Fleet: 150 sites from `amico referentiel generate` (posts, switches, servers of the
+Fleet: 150 sites from `amico referentiel generer` (posts, switches, servers of the
 synthetic référentiel). Remote side: the project's stand-ins in memory (the Windows
 post's collector output rebuilt from a state and passed through JSON, as a round trip
 does). What is timed is the controller's Python work and the number of remote calls;

@@ -4,7 +4,7 @@ Two controller-bound runs, profiled by sampling the main thread's stack every 5 
 small stdlib sampler below: cProfile's per-call overhead inflated the JSON encoder's 92
 million calls to 92 % of a run; a sampler does not distort that way):
   inventaire  `ansible-inventory --list` with the amico.colleges.referentiel plugin on a
-              full-scale synthetic référentiel (`amico referentiel generate`)
+              full-scale synthetic référentiel (`amico referentiel generer`)
   derive      the drift evaluation of a simulated fleet on the controller: expected state
               of every site (amico.derive.attendu), then per post the collector's answer
               decoded from JSON, evaluated against the catalogue and compared (the remote

@@ -1,6 +1,6 @@
-"""Benchmark: `amico supervision sync` into a real Zabbix 6.0 (the lab's container).
+"""Benchmark: `amico supervision synchroniser` into a real Zabbix 6.0 (the lab's container).
 
-A synthetic référentiel (`amico referentiel generate`) of N collèges gives one Zabbix
+A synthetic référentiel (`amico referentiel generer`) of N collèges gives one Zabbix
 host per server, switch and site link. Side by side, from an empty Zabbix each time:
   amico     the sync as shipped: each kind of object read once, writes only the difference
             (creations in one call);
@@ -111,7 +111,7 @@ def main() -> int:
         srv = lab.start("amico-zabbix-banc")
         c = client(srv)
         import_templates(c)  # the same starting point for both (templates are not measured)
-        print("amico supervision sync :")
+        print("amico supervision synchroniser :")
         a1 = measure(
             "première synchronisation", c, lambda: synchroniser(c, etat, snmp_community="banc")
         )

@@ -2,7 +2,7 @@
 per switch and one STAND-IN Windows post per post, reached through an inventory overlay.
 
 `LaboFlotte(dossier, sites, postes).demarrer()` writes into `dossier`:
-    referentiel/            `amico referentiel generate` output, servers removed (see below)
+    referentiel/            `amico referentiel generer` output, servers removed (see below)
     postes/<nom>.json       one stand-in post state per post (poste.py), conforme for its
                             profile except one post in ten (a software removed by hand)
     inventaire/colleges.amico.yml   the project's inventory plugin over that référentiel
@@ -131,8 +131,8 @@ class LaboFlotte:
         amico = Path(sys.executable).parent / "amico"
         cmd = [str(amico)] if amico.exists() else [sys.executable, "-m", "amico"]
         subprocess.run(
-            [*cmd, "referentiel", "generate", "--sites", str(self.sites),
-             "--postes", str(self.postes), "--out", str(self.referentiel),
+            [*cmd, "referentiel", "generer", "--sites", str(self.sites),
+             "--postes", str(self.postes), "--sortie", str(self.referentiel),
              "--depuis", str(ROOT / "referentiel")],
             check=True, capture_output=True, cwd=ROOT,
         )  # fmt: skip

@@ -52,6 +52,7 @@ class Demo:
     ignores: dict[str, str] = field(default_factory=dict)
     plantes: list[Ecart] = field(default_factory=list)
     sortie: Any = print
+    supervision: Any = None  # amico_lab.supervision.DemoSupervision once Zabbix watches
 
     # -- helpers ---------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
@@ -103,8 +104,8 @@ class Demo:
             rc, texte = self.playbook("serveurs.yml", "--limit", ",".join(cibles))
             if rc != 0:
                 self.ignores["serveurs"] = (
-                    "le rôle serveur_pedago n'a pas pu être appliqué sur les conteneurs : "
-                    + _premiere_erreur(texte)
+                    "les rôles des serveurs (playbooks/serveurs.yml) n'ont pas pu être "
+                    "appliqués sur les conteneurs : " + _premiere_erreur(texte)
                 )
         if "serveurs" in self.ignores:
             self.sortie(f"  serveurs : partie IGNORÉE — {self.ignores['serveurs']}")
@@ -147,7 +148,7 @@ class Demo:
         sortie = self.dossier / "dossiers"
         cmd = [str(Path(sys.executable).parent / "amico"), "dossier", "--site", sites[0],
                "--collecter", "--surcouche", etat["surcouche"],
-               "--out", str(sortie)]  # fmt: skip
+               "--sortie", str(sortie)]  # fmt: skip
         t0 = time.monotonic()
         r = subprocess.run(cmd, env=self._env(), cwd=ROOT, capture_output=True, text=True,
                            timeout=600)  # fmt: skip
@@ -165,6 +166,102 @@ class Demo:
         collectes = sum(1 for x in r.stdout.splitlines() if ": collecte ok" in x)
         self.sortie(f"  {collectes} commutateur(s) lu(s) ; dossier : {page} ({duree} s)")
         return str(page)
+
+    def superviser(self) -> None:
+        """The supervision server beside the demo servers: Zabbix in a container, the agent
+        on the server that gets the incident, a real backup, the sync of that host."""
+        if "serveurs" in self.ignores:
+            self._sans_supervision("pas de conteneur serveur (partie serveurs ignorée)")
+            return
+        from amico.referentiel import load
+        from amico.supervision.zabbix import ZabbixError
+        from amico_lab import demo as labo_demo
+        from amico_lab import supervision
+
+        etat = self.labo.lire() or {}
+        serveur = _serveur_incident(etat)
+        ref = load(ROOT / "referentiel")
+        uai = next(s.uai for s in ref.sites if any(v.nom == serveur for v in s.serveurs))
+        nom = f"{labo_demo.PREFIXE_CONTENEUR}zabbix"
+        self.labo.noter("supervision", {"conteneur": nom})  # removed by `amico labo arreter`
+        t0 = time.monotonic()
+        try:
+            sup = supervision.demo_preparer(
+                ref, uai, serveur, etat["conteneurs"][serveur]["nom"], nom,
+                self.dossier / "supervision_agent.log",
+            )  # fmt: skip
+        except (RuntimeError, ZabbixError, OSError, subprocess.SubprocessError) as e:
+            self._sans_supervision(str(e).strip().splitlines()[0][:300])
+            return
+        duree = round(time.monotonic() - t0, 1)
+        self.etapes.append({"etape": "supervision (Zabbix, agent, sync)", "code": 0,
+                            "duree_s": duree})  # fmt: skip
+        self.supervision = sup
+        self.sortie(
+            f"  Zabbix 6.0 (paquets Debian 12, rôle supervision) : conteneur {nom} "
+            f"({sup.zabbix.url}) ; agent Zabbix 2 sur {serveur} (rôle supervision_agent), "
+            "sauvegarde restic et test de restauration réels"
+        )
+        self.sortie(f"  {sup.bilan.resume()}")
+        self.sortie(
+            f"  Hôte supervisé dans la démo : {serveur} ; {sup.hors_demo} autre(s) hôte(s) du "
+            f"collège {uai} non synchronisé(s) ici (commutateurs émulés sans SNMP, liaison, "
+            "NAS sans agent)"
+        )
+        vu = sup.reference or "pas encore de valeur"
+        self.sortie(
+            f"  Zabbix voit {supervision.DEMO_SERVICE['unite']} sur {serveur} : « {vu} » "
+            f"(préparation {duree} s)"
+        )
+
+    def _sans_supervision(self, raison: str) -> None:
+        self.ignores["supervision"] = raison
+        self.sortie(f"  supervision : partie IGNORÉE — {raison}")
+
+    def remonter_incident(self) -> dict[str, Any] | None:
+        """The planted incident (step 4) as Zabbix raised it, turned into one routed
+        ticket by `amico supervision remonter`; the ticket is left open (said)."""
+        sup = self.supervision
+        if sup is None:
+            return None
+        from amico_lab import supervision
+
+        glpi = (self.labo.lire() or {}).get("glpi") or {}
+        deja = {t["id"] for t in self.labo.tickets()}
+        t0 = time.monotonic()
+        try:
+            res = supervision.demo_incident(
+                sup, self.labo.environnement(), ROOT / "referentiel",
+                self.dossier / "supervision-remonter.log",
+            )  # fmt: skip
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            self._sans_supervision(str(e).strip().splitlines()[0][:300])
+            return {"erreur": self.ignores["supervision"], "tickets": [], "incident": []}
+        res["tickets"] = supervision.tickets_routes(glpi["url"], Path(glpi["routage"]), deja)
+        libelle = supervision.DEMO_SERVICE["libelle"]
+        res["incident"] = [t["id"] for t in res["tickets"] if libelle in (t["nom"] or "")]
+        res["duree_s"] = round(time.monotonic() - t0, 1)
+        self.etapes.append({"etape": "amico supervision remonter", "code": res["code"],
+                            "duree_s": res["duree_s"]})  # fmt: skip
+        self.sortie(
+            f"  Incident planté (étape 4) : {supervision.DEMO_SERVICE['unite']} arrêté dans le "
+            f"conteneur de {sup.serveur} ; problème Zabbix « {res['probleme']} » vu en "
+            f"{res['vu_en_s']} s"
+        )
+        for ligne in res["sortie"]:
+            self.sortie(f"  amico supervision remonter : {ligne}")
+        for t in res["tickets"]:
+            marque = "incident" if t["id"] in res["incident"] else "autre problème Zabbix"
+            self.sortie(
+                f"   #{t['id']} {t['nom']} — attribué à : {', '.join(t['groupes']) or 'aucun'}"
+                f" [{marque}]"
+            )
+        self.sortie(
+            "  Ticket laissé ouvert (le labo s'arrête ensuite) : une fois le service "
+            "redémarré, le `amico supervision remonter` suivant le résout "
+            f"({res['duree_s']} s)"
+        )
+        return res
 
     def introduire_ecarts(self) -> None:
         self.sortie("4. Écarts introduits par les interfaces du labo")
@@ -230,9 +327,7 @@ class Demo:
             return []
         from amico_lab import podman
 
-        nom = sorted(
-            n for n, c in etat["conteneurs"].items() if c["role"] == "serveur_pedagogique"
-        )[0]
+        nom = _serveur_incident(etat)
         conteneur = etat["conteneurs"][nom]["nom"]
         subprocess.run(
             ["podman", "exec", conteneur, "systemctl", "stop", "kea-dhcp4-server"],
@@ -245,6 +340,11 @@ class Demo:
                 nom, "serveur.port_ecoute", "67/udp", f"port 67/udp fermé en conséquence ({nom})"
             ),
         ]
+
+
+def _serveur_incident(etat: dict[str, Any]) -> str:
+    """The demo server that gets the stopped service (drift and supervision alike)."""
+    return sorted(n for n, c in etat["conteneurs"].items() if c["role"] == "serveur_pedagogique")[0]
 
 
 def ecarts(resultat: dict[str, Any]) -> dict[tuple[str, str, str], dict]:
@@ -267,6 +367,8 @@ def lancer_demo(garder: bool = False, serveurs: bool = True, sortie=print) -> in
         sortie("1. Labo embarqué (amico labo demarrer)")
         labo.demarrer(sortie=lambda m: sortie(f"  {m}"))
         demo.deployer(serveurs)
+        sortie("2 bis. Supervision Zabbix à côté des serveurs de démo")
+        demo.superviser()
         sortie("3. Dérive de référence après déploiement")
         avant = demo.derive("derive-reference")
         tickets_avant = {t["id"] for t in labo.tickets()}
@@ -278,6 +380,8 @@ def lancer_demo(garder: bool = False, serveurs: bool = True, sortie=print) -> in
         nouveaux = {k: v for k, v in ecarts(apres).items() if k not in ecarts(avant)}
         attendus = {e.cle for e in demo.plantes}
         tickets = [t for t in labo.tickets() if t["id"] not in tickets_avant]
+        sortie("5 ter. Supervision : problème Zabbix de l'incident -> ticket routé")
+        supervision = demo.remonter_incident()
         rapport = Path(apres.get("dossier") or demo.dossier / "derive") / "rapport.html"
         if not rapport.exists():
             rapport = demo.dossier / "derive" / "rapport.html"
@@ -303,6 +407,7 @@ def lancer_demo(garder: bool = False, serveurs: bool = True, sortie=print) -> in
                 {"id": t["id"], "nom": t.get("name"), "externalid": t.get("externalid")}
                 for t in tickets
             ],  # fmt: skip
+            "supervision": supervision,
             "ignores": demo.ignores,
             "etapes": demo.etapes,
             "exact": set(nouveaux) == attendus,
@@ -312,7 +417,9 @@ def lancer_demo(garder: bool = False, serveurs: bool = True, sortie=print) -> in
             json.dumps(resume, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         _afficher(resume, attendus, set(nouveaux), sortie)
-        code = 0 if resume["exact"] else 1
+        # Zabbix there but no single ticket for the incident: the demo failed too
+        supervision_ok = supervision is None or len(supervision.get("incident", [])) == 1
+        code = 0 if resume["exact"] and supervision_ok else 1
     finally:
         if garder:
             sortie(
@@ -352,6 +459,11 @@ def _afficher(resume, attendus, trouves, sortie) -> None:
     )
     for t in resume["tickets"]:
         sortie(f"   #{t['id']} {t['nom']}")
+    sup = resume.get("supervision") or {}
+    for t in sup.get("tickets") or []:
+        if t["id"] in sup.get("incident", []):
+            sortie(f"  Ticket de supervision (Zabbix) pour l'incident : #{t['id']} {t['nom']} "
+                   f"— attribué à : {', '.join(t['groupes'])}")  # fmt: skip
     for partie, raison in resume["ignores"].items():
         sortie(f"  Partie ignorée — {partie} : {raison}")
     verdict = (

@@ -6,7 +6,7 @@ DOCUMENTATION = r"""
 module: referentiel_verifier
 short_description: Vérifie le référentiel AMICo (schéma et cohérence) avant toute action
 description:
-  - Le même contrôle que C(amico referentiel check). Échoue avec toutes les erreurs, en
+  - Le même contrôle que C(amico referentiel verifier). Échoue avec toutes les erreurs, en
     français, avec fichier, ligne, valeur fautive et correction.
   - "Chaque playbook l'exécute en premier, sur le contrôleur (C(hosts: localhost)), et
     s'arrête avant de toucher un hôte."
@@ -38,6 +38,7 @@ avertissements:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.amico.colleges.plugins.module_utils.dependency import missing_message
 
 
 def main():
@@ -48,7 +49,7 @@ def main():
     try:
         from amico.referentiel import ReferentielInvalide, load
     except ImportError as exc:
-        module.fail_json(msg=f"paquet Python « amico » introuvable ({exc}) : lancer `make setup`")
+        module.fail_json(msg=missing_message(exc))
     try:
         ref = load(module.params["referentiel"])
     except ReferentielInvalide as exc:

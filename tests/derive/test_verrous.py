@@ -37,7 +37,7 @@ def autre_execution(state_dir):
     def tenir(nom):
         env = dict(os.environ, AMICO_STATE_DIR=str(state_dir))
         p = subprocess.Popen(
-            [sys.executable, "-c", TENIR, nom, "amico", "vague", "run"],
+            [sys.executable, "-c", TENIR, nom, "amico", "vague", "lancer"],
             env=env, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         procs.append(p)
@@ -71,7 +71,7 @@ def test_a_second_wave_run_is_refused_while_one_holds_the_referentiel(
     avant = {p.name: p.read_bytes() for p in (ref / "sites").iterdir()}
     manifeste = REPO / "tests" / "vague" / "data" / "livraison_exemple.csv"
     p = autre_execution("vagues")
-    assert main(["vague", "run", "--referentiel", str(ref), str(manifeste)]) == 2
+    assert main(["vague", "lancer", "--referentiel", str(ref), str(manifeste)]) == 2
     err = capsys.readouterr().err
     assert "La vague d'équipement (état des vagues et référentiel) est en cours" in err
     assert f"PID {p.pid}" in err

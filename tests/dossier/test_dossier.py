@@ -196,7 +196,7 @@ def test_matrix_rows_for_the_site_equipment(demo_ref, demo_out):
 def test_cli(tmp_path, capsys):
     out = tmp_path / "cli"
     code = main(["dossier", "--referentiel", str(Path(__file__).parents[2] / "referentiel"),
-                 "--site", "0679901y", "--out", str(out)])  # fmt: skip
+                 "--site", "0679901y", "--sortie", str(out)])  # fmt: skip
     assert code == 0
     assert (out / "0679901Y" / "index.html").is_file()
     assert "1 dossier(s)" in capsys.readouterr().out

@@ -34,7 +34,7 @@ def test_dossier_collecter_on_the_lab(uai, demo_ref, tmp_path, state_dir, capsys
         monkeypatch.setenv(PASSWORD_ENV, lab.secrets()["commutateurs_mot_de_passe"])
         out = tmp_path / "dossiers"
         code = main(["dossier", "--site", uai, "--collecter", "--surcouche", str(surcouche),
-                     "--out", str(out)])  # fmt: skip
+                     "--sortie", str(out)])  # fmt: skip
         printed = capsys.readouterr().out
         assert code == 0, printed
         for sw in site.commutateurs:

@@ -1,4 +1,4 @@
-"""The catalogue's own checks, run by `amico referentiel check` (issues 13.8 and 19).
+"""The catalogue's own checks, run by `amico referentiel verifier` (issues 13.8 and 19).
 
 - an invalid detection regex is a check error naming the entry, the regex and the `re`
   error, with the file line (it used to pass the check and fail at run time);
@@ -45,7 +45,7 @@ def _modifier_ligne(fichier: Path, ancien: str, nouveau: str) -> int:
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -188,7 +188,7 @@ def test_windows_11_build_and_date_decide_the_status():
 def test_server_role_accepts_every_supported_windows_server():
     """The role's minimal build is the oldest Windows Server the catalogue still supports
     (2019 until 2029-01-09): the role no longer refuses a supported system."""
-    role = yaml.safe_load((ROOT / "roles/serveur_pedago/vars/main.yml").read_text("utf-8"))
+    role = yaml.safe_load((ROOT / "roles/socle/vars/main.yml").read_text("utf-8"))
     cat = Catalogue(BRUT, aujourdhui=dt.date(2026, 12, 6))
     serveurs = [
         e
@@ -196,7 +196,7 @@ def test_server_role_accepts_every_supported_windows_server():
         if e.id.startswith("windows_server_") and e.statut == "supporte"
     ]
     plus_ancien = min(e.version_min for e in serveurs)
-    assert role["_serveur_pedago__windows_build_minimal"] == str(plus_ancien)
+    assert role["_socle__windows_build_minimal"] == str(plus_ancien)
     assert {e.id for e in serveurs} == {
         "windows_server_2019",
         "windows_server_2022",

@@ -1,5 +1,5 @@
 """`amico referentiel nouveau-site`: a new collège in a copy of the shipped référentiel
-passes `amico referentiel check`, with one warning per value left to complete; bad input
+passes `amico referentiel verifier`, with one warning per value left to complete; bad input
 is refused in French and nothing is written."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def new_site(ref: Path, capsys, *extra: str, uai="0672345K", territoire="67"):
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 

@@ -1,4 +1,4 @@
-"""`amico referentiel check`: the shipped référentiel passes; each kind of bad input fails
+"""`amico referentiel verifier`: the shipped référentiel passes; each kind of bad input fails
 with a French message naming the file, the line, the faulty value and the fix."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def edit(path: Path, change) -> None:
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 

@@ -61,7 +61,7 @@ def test_run_time_check_refuses_them_whatever_the_inventory_says(shipped):
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 

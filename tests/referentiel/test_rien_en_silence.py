@@ -20,7 +20,7 @@ SHIPPED = REPO / "referentiel"
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -94,8 +94,8 @@ def test_inventory_plugin_refuses_an_operator_typo(tmp_path):
 def test_dossier_refuses_an_unknown_phase(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("AMICO_STATE_DIR", str(tmp_path / "etat"))
     code = main(
-        ["dossier", "--referentiel", str(SHIPPED), "--all", "--phase", "transitoir",
-         "--out", str(tmp_path / "out")]
+        ["dossier", "--referentiel", str(SHIPPED), "--tout", "--phase", "transitoir",
+         "--sortie", str(tmp_path / "out")]
     )  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2

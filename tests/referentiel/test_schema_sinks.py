@@ -1,6 +1,6 @@
 """Référentiel strings that reach a device, a template, a report or a ticket (issue 13.1):
 control characters, quotes where the CLI forbids them, over-long values and port lists
-outside the grammar are refused by `amico referentiel check` with file:line, exit 2."""
+outside the grammar are refused by `amico referentiel verifier` with file:line, exit 2."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def write(path: Path, data: dict) -> None:
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 

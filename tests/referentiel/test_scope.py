@@ -20,7 +20,7 @@ def test_scope_flags():
     first = ref.sites[0]
     assert [s.uai for s in select_sites(ref, parse("--site", first.uai.lower()))] == [first.uai]
     assert all(s.territoire == "68" for s in select_sites(ref, parse("--territoire", "68")))
-    assert len(select_sites(ref, parse("--all"))) == len(ref.sites)
+    assert len(select_sites(ref, parse("--tout"))) == len(ref.sites)
     with pytest.raises(ScopeError, match="aucun collège"):
         select_sites(ref, parse())
     with pytest.raises(ScopeError, match="0000000A"):

@@ -25,7 +25,7 @@ def first_site(ref: Path) -> Path:
 
 
 def check(ref: Path, capsys) -> tuple[int, str]:
-    code = main(["referentiel", "check", str(ref)])
+    code = main(["referentiel", "verifier", str(ref)])
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -54,7 +54,7 @@ def test_alias_bomb_is_refused_in_bounded_time_and_memory(ref, tmp_path):
         start = time.monotonic()
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "amico.cli", "referentiel", "check", {str(ref)!r}],
+                [sys.executable, "-m", "amico.cli", "referentiel", "verifier", {str(ref)!r}],
                 capture_output=True, text=True, timeout=60, preexec_fn=cap,
             )
             code, err = proc.returncode, proc.stderr

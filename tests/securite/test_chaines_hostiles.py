@@ -1,5 +1,5 @@
 """Hostile strings in every référentiel field that reaches a device, a template, a report
-or a ticket (issue 13, property-based): either `amico referentiel check` refuses the value
+or a ticket (issue 13, property-based): either `amico referentiel verifier` refuses the value
 (schema or cross-checks), or what AMICo writes with it is inert:
 
 - device: the switch renderer's commands (H2's public `render_commands`) have exactly the

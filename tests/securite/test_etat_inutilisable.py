@@ -85,8 +85,8 @@ def test_read_only_state_directory_every_command(tmp_path, commande, deja_rempli
 
 # commands that only read: the référentiel's cache under the state directory is optional
 LECTURES = [
-    (["referentiel", "check", str(REPO / "referentiel")], "Référentiel valide"),
-    (["vague", "renouvellement", "--all"], "poste(s) à renouveler"),
+    (["referentiel", "verifier", str(REPO / "referentiel")], "Référentiel valide"),
+    (["vague", "renouvellement", "--tout"], "poste(s) à renouveler"),
 ]
 
 

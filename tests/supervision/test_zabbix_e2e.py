@@ -9,8 +9,10 @@ the Zabbix container (never the plan's addresses, which are not ours to contact)
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ import pytest
 from amico.cli import main
 from amico.referentiel.loader import load
 from amico.supervision.attendu import etat_attendu
-from amico.supervision.sync import synchroniser
+from amico.supervision.sync import SyncInterrompue, synchroniser
 from amico.supervision.zabbix import ZabbixClient, ZabbixError
 from amico_lab import supervision as lab
 from amico_lab.glpi import GlpiTestServer
@@ -198,3 +200,96 @@ def test_stopped_service_becomes_one_routed_ticket_then_solved(zabbix, tmp_path,
         assert len(solved) == 1 and int(solved[0]["status"]) in (5, 6)
     finally:
         glpi.stop()
+
+
+def test_switch_gets_snmp_interface_secret_community_and_every_macro_is_read(zabbix):
+    """Zabbix accepts and stores the switch's SNMP interface (no SNMP device in the lab:
+    nothing answers it, only what Zabbix stored is checked); the community is a secret
+    global macro Zabbix never gives back; each host macro the sync sets is read by a
+    trigger of the host's templates (Zabbix's own ones included)."""
+    srv, agent_ip = zabbix
+    ref = load(REF)
+    client = _client(srv)
+    communaute = "labo-communaute-e2e"
+    etat = etat_attendu(ref, sites=[UAI], adresses=_lab_addresses(ref, agent_ip))
+    synchroniser(client, etat, snmp_community=communaute, renouveler_secrets=True)
+    switches = [h.host for h in etat.hosts if h.kind == "commutateur"]
+    found = client.call(
+        "host.get",
+        {
+            "output": ["host"],
+            "filter": {"host": switches},
+            "selectInterfaces": ["type", "ip", "port", "details"],
+            "selectParentTemplates": ["host"],
+        },
+    )
+    assert sorted(h["host"] for h in found) == sorted(switches) and switches
+    for h in found:
+        (iface,) = h["interfaces"]
+        assert (iface["type"], iface["port"]) == ("2", "161")
+        assert iface["details"]["version"] == "2"
+        assert iface["details"]["community"] == "{$SNMP_COMMUNITY}"
+        assert [t["host"] for t in h["parentTemplates"]] == ["AMICo commutateur"]
+    (macro,) = client.call(
+        "usermacro.get",
+        {"globalmacro": True, "output": "extend", "filter": {"macro": "{$SNMP_COMMUNITY}"}},
+    )
+    assert macro["type"] == "1" and communaute not in json.dumps(macro)
+
+    for h in etat.hosts:
+        if not h.macros:
+            continue
+        (hostid,) = [
+            x["hostid"]
+            for x in client.call("host.get", {"output": ["hostid"], "filter": {"host": [h.host]}})
+        ]
+        expressions = [
+            t["expression"]
+            for method in ("trigger.get", "triggerprototype.get")
+            for t in client.call(method, {"output": ["expression"], "hostids": [hostid]})
+        ]
+        for name, _value in h.macros:
+            assert any(name[:-1] in e for e in expressions), (h.host, name)
+
+
+def test_interrupted_sync_lists_what_it_wrote_and_the_next_one_finishes(zabbix):
+    srv, agent_ip = zabbix
+    ref = load(REF)
+    client = _client(srv)
+    etat = etat_attendu(ref, sites=[UAI], adresses=_lab_addresses(ref, agent_ip))
+    synchroniser(client, etat, snmp_community="labo-communaute")
+    # a host made by hand in Zabbix holds the visible name the second host will want:
+    # Zabbix refuses that update (visible names are unique), after the first one is done
+    taken = "Nom déjà pris à la main"
+    client.call(
+        "host.create",
+        {"host": "manuel-e2e", "name": taken, "groups": [{"groupid": "2"}]},  # Linux servers
+    )
+    try:
+        first, second = etat.hosts[0], etat.hosts[1]
+        wanted = [
+            replace(first, name=first.name + " (renommé)"),
+            replace(second, name=taken),
+            *etat.hosts[2:],
+        ]
+        etat.hosts = wanted
+        with pytest.raises(SyncInterrompue) as err:
+            synchroniser(client, etat)
+        assert "host.update refusé" in str(err.value)
+        assert err.value.bilan.mis_a_jour == [first.host] and err.value.bilan.ecritures == 2
+        names = {
+            h["host"]: h["name"]
+            for h in client.call(
+                "host.get",
+                {"output": ["host", "name"], "filter": {"host": [first.host, second.host]}},
+            )
+        }
+        assert names == {first.host: first.name + " (renommé)", second.host: second.name}
+    finally:
+        manual = client.call("host.get", {"output": ["hostid"], "filter": {"host": ["manuel-e2e"]}})
+        client.call("host.delete", [h["hostid"] for h in manual])
+    etat.hosts[1] = second
+    done = synchroniser(client, etat)
+    assert done.mis_a_jour == [] and done.inchanges == len(etat.hosts)
+    etat.hosts[0] = first
+    assert synchroniser(client, etat).mis_a_jour == [first.host]

@@ -87,7 +87,7 @@ def test_each_kind_of_error(ref, name):
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_check_command_exit_2(name, capsys):
-    assert main(["vague", "check", "--referentiel", str(REF), str(CORPUS / name)]) == 2
+    assert main(["vague", "verifier", "--referentiel", str(REF), str(CORPUS / name)]) == 2
     assert "Rien n'a été fait" in capsys.readouterr().err
 
 
@@ -111,7 +111,7 @@ def test_encodings_and_separators(ref, name, encoding, sep, capsys):
     assert a.mac == "00:1a:2b:00:00:11" and a.profil == "cfao"
     assert b.classe == "PBASE" and b.salle == "s102" and b.uai == "0679901Y"
     assert b.mac == "00:1a:2b:00:00:12"
-    assert main(["vague", "check", "--referentiel", str(REF), str(CORPUS / name)]) == 0
+    assert main(["vague", "verifier", "--referentiel", str(REF), str(CORPUS / name)]) == 0
 
 
 def test_all_bad_lines_at_once(ref):
@@ -164,7 +164,7 @@ def test_example_manifest_is_valid(ref):
 def test_check_1000_lines_timing(gros_ref, tmp_path, capsys):
     path = manifeste_genere(tmp_path / "mille.csv", gros_ref, 1000, sep=";")
     started = time.perf_counter()
-    assert main(["vague", "check", "--referentiel", str(gros_ref), str(path)]) == 0
+    assert main(["vague", "verifier", "--referentiel", str(gros_ref), str(path)]) == 0
     elapsed = time.perf_counter() - started
     assert "1000 poste(s) à inscrire" in capsys.readouterr().out
     assert elapsed < 10, elapsed

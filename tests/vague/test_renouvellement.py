@@ -77,7 +77,7 @@ def test_command_with_scope_flags(capsys):
     data = json.loads(capsys.readouterr().out)
     assert [d["uai"] for d in data] == ["0689903V"]
     assert main(["vague", "renouvellement", "--referentiel", str(REF)]) == 2  # no scope
-    assert main(["vague", "renouvellement", "--referentiel", str(REF), "--all", "--detail"]) == 0
+    assert main(["vague", "renouvellement", "--referentiel", str(REF), "--tout", "--detail"]) == 0
     out = capsys.readouterr().out
     assert "0679901Y" in out and "Total :" in out and "(2012) : a_renouveler" in out
 

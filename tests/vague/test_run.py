@@ -1,4 +1,4 @@
-"""`amico vague run`: référentiel records, GLPI, resume after a crash, no-op second run."""
+"""`amico vague lancer`: référentiel records, GLPI, resume after a crash, no-op second run."""
 
 import collections
 import shutil
@@ -24,7 +24,7 @@ def site_text(ref_dir, uai):
 
 def test_run_appends_reviewable_records(ref_copy, capsys):
     before = site_text(ref_copy, "0679901Y")
-    assert main(["vague", "run", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
+    assert main(["vague", "lancer", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
     after = site_text(ref_copy, "0679901Y")
     # the file is only extended: header comments and every old line are kept, in order
     assert after.startswith(before.split("peripheriques:")[0])
@@ -39,31 +39,31 @@ def test_run_appends_reviewable_records(ref_copy, capsys):
     assert str(new["0679901-s101-18"].adresse) == "10.64.0.248"
     assert new["0679901-s101-18"].profil == "cfao"
     assert new["0689903-s101-09"].profil is None  # Chromebook: no Windows catalog
-    assert main(["referentiel", "check", str(ref_copy)]) == 0
+    assert main(["referentiel", "verifier", str(ref_copy)]) == 0
     out = capsys.readouterr().out
     assert "en attente : 4" in out and "spool" in out  # GLPI not configured: spooled
 
 
 def test_second_run_is_a_noop(ref_copy, capsys):
-    assert main(["vague", "run", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
+    assert main(["vague", "lancer", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
     files = {p.name: p.read_bytes() for p in (ref_copy / "sites").iterdir()}
     spooled = len(Spool().pending())
     capsys.readouterr()
-    assert main(["vague", "run", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
+    assert main(["vague", "lancer", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
     out = capsys.readouterr().out
     assert "0 inscrit(s) au référentiel par cette exécution, 0 envoi(s) GLPI" in out
     assert "exécution sans effet" in out
     assert {p.name: p.read_bytes() for p in (ref_copy / "sites").iterdir()} == files
     assert len(Spool().pending()) == spooled
     # and the check now sees those lines as already registered, not as errors
-    assert main(["vague", "check", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
+    assert main(["vague", "verifier", "--referentiel", str(ref_copy), str(EXEMPLE)]) == 0
     assert "5 déjà enregistré(s)" in capsys.readouterr().out
 
 
 def test_bad_line_means_nothing_is_done(ref_copy, capsys):
     before = {p.name: p.read_bytes() for p in (ref_copy / "sites").iterdir()}
     bad = CORPUS / "tout_faux_windows1252.csv"
-    assert main(["vague", "run", "--referentiel", str(ref_copy), str(bad)]) == 2
+    assert main(["vague", "lancer", "--referentiel", str(ref_copy), str(bad)]) == 2
     assert "rien n'a été fait" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in (ref_copy / "sites").iterdir()} == before
     assert not Spool().pending()
@@ -77,8 +77,9 @@ def test_skip_invalid_runs_the_good_lines_only(ref_copy, tmp_path, capsys):
         "MAUVAIS2,00:1a:2b:3c:4d:99,HP Z230 Tower,0679901Y,s101,PBASE\n"
     )
     path.write_text(good + bad, encoding="utf-8")
-    assert main(["vague", "run", "--referentiel", str(ref_copy), str(path)]) == 2
-    assert main(["vague", "run", "--skip-invalid", "--referentiel", str(ref_copy), str(path)]) == 0
+    assert main(["vague", "lancer", "--referentiel", str(ref_copy), str(path)]) == 2
+    args = ["vague", "lancer", "--ignorer-invalides", "--referentiel", str(ref_copy), str(path)]
+    assert main(args) == 0
     cap = capsys.readouterr()
     assert "lignes écartées : 2, 7-8" in cap.err  # line 2 shares its MAC with line 7
     ref = load(ref_copy)

@@ -101,7 +101,7 @@ def academie_of_referentiel(root: str) -> frozenset[int]:
     except ValidationError as exc:
         raise IntentError(
             f"{path} : plan d'adressage invalide ({exc.error_count()} erreur(s)) ; "
-            "lancer « amico referentiel check »"
+            "lancer « amico referentiel verifier »"
         ) from exc
     return frozenset(v.id for v in plan.vlans if v.proprietaire == "academie")
 

@@ -1,6 +1,6 @@
 """Dossiers d'exploitation per collège, generated from the référentiel and gathered data.
 
-``amico dossier --site UAI [--out DIR]`` writes ``DIR/<UAI>/``:
+``amico dossier --site UAI [--sortie DIR]`` writes ``DIR/<UAI>/``:
 
     index.html            the dossier, self-contained (inline CSS and SVG), printable
     synoptique.svg/.dot   network diagram (Graphviz) and its source

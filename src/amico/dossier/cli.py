@@ -1,7 +1,7 @@
 """``amico dossier``: write the dossiers d'exploitation of the designated collèges.
 
-amico dossier --site 0679901Y [--out DIR]
-amico dossier --all --collecter --utilisateur amico   # gather ports/MACs first
+amico dossier --site 0679901Y [--sortie DIR]
+amico dossier --tout --collecter --utilisateur amico   # gather ports/MACs first
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_scope_arguments(parser)
     parser.add_argument("--referentiel", type=Path, default=Path("referentiel"),
                         help="dossier du référentiel (défaut : referentiel)")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--sortie", dest="out", type=Path, default=None,
                         help="dossier de sortie (défaut : $AMICO_STATE_DIR/dossiers)")  # fmt: skip
     parser.add_argument("--phase", default=None,
                         help="phase de la matrice (défaut : perimetre.yml)")  # fmt: skip

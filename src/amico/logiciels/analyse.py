@@ -164,7 +164,7 @@ def politique_depuis(brut: dict[str, Any] | None, fichier: str = "postes.yml") -
 
 
 def problemes_politique(brut: Any) -> list[tuple[tuple, str, Any]]:
-    """For `amico referentiel check`: every problem of postes.yml with its key path."""
+    """For `amico referentiel verifier`: every problem of postes.yml with its key path."""
     return _compiler(brut)[1]
 
 

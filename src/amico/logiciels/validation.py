@@ -1,4 +1,4 @@
-"""What `amico referentiel check` must say about the software catalogue before any run.
+"""What `amico referentiel verifier` must say about the software catalogue before any run.
 
 The compiled `Catalogue` refuses a broken regex only when a run loads it (issue 13.8:
 "passes the check and fails at run time"); these checks report it up front, with the
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# `amico referentiel check` warns this many days before an entry's end of life.
+# `amico referentiel verifier` warns this many days before an entry's end of life.
 PREAVIS_FIN_DE_VIE_JOURS = 183  # six months
 
 

@@ -4,7 +4,7 @@ The address block is the first free /20 of the sequence the generator uses (or t
 given, checked against the plan and the other sites); VLANs, server and switch addresses
 follow the plan's reservations; names follow the convention (`noms`). What only a human
 (or the GLPI import) can know is listed under `a_completer`, with a provisional value
-where the schema needs one, so `amico referentiel check` passes and warns until done.
+where the schema needs one, so `amico referentiel verifier` passes and warns until done.
 """
 
 from __future__ import annotations

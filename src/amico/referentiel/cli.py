@@ -1,4 +1,4 @@
-"""`amico referentiel check|generate`."""
+"""`amico referentiel verifier|generate`."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ EXIT_INVALID = 2
 def register(subparsers) -> None:
     parser = subparsers.add_parser("referentiel", help="vérifier ou générer un référentiel")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    check = sub.add_parser("check", help="vérifier le référentiel (schéma et cohérence)")
+    check = sub.add_parser("verifier", help="vérifier le référentiel (schéma et cohérence)")
     check.add_argument("dossier", nargs="?", default="referentiel", type=Path)
     check.set_defaults(func=run_check)
-    gen = sub.add_parser("generate", help="générer un référentiel synthétique valide")
+    gen = sub.add_parser("generer", help="générer un référentiel synthétique valide")
     gen.add_argument("--sites", type=int, required=True, help="nombre de collèges")
     gen.add_argument("--postes", type=int, required=True, help="nombre total de postes")
-    gen.add_argument("--out", type=Path, required=True, help="dossier à écrire")
+    gen.add_argument("--sortie", dest="out", type=Path, required=True, help="dossier à écrire")
     gen.add_argument("--depuis", type=Path, default=Path("referentiel"),
                      help="référentiel dont copier catalogues, matrice et plan")  # fmt: skip
     gen.set_defaults(func=run_generate)
@@ -116,7 +116,9 @@ def run_new_site(args) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return EXIT_INVALID
     print(f"Collège créé : {path}")
-    print(f"{len(warnings)} valeur(s) à compléter (avertissements de `amico referentiel check`) :")
+    print(
+        f"{len(warnings)} valeur(s) à compléter (avertissements de `amico referentiel verifier`) :"
+    )
     for warning in warnings:
         print(warning.with_line().format(path.parents[1]))
     return 0

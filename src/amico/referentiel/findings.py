@@ -87,7 +87,7 @@ class ReferentielInvalide(Exception):
         lines = [f"Référentiel invalide ({self.root}) : {len(errors)} erreur(s)."]
         lines += [f.with_line().format(self.root) for f in errors]
         lines.append(
-            "Aucun hôte n'a été modifié. Corriger puis relancer `amico referentiel check`."
+            "Aucun hôte n'a été modifié. Corriger puis relancer `amico referentiel verifier`."
         )
         return "\n".join(lines)
 

@@ -4,7 +4,7 @@ Each template links the template Zabbix itself ships for the platform (Linux by 
 agent, Network Generic Device by SNMP, ICMP Ping) and adds what the référentiel cares
 about: the collège services (Samba AD, Kea, restic freshness and restore test) read
 through the agent keys that the server role declares (`amico.*` UserParameters, see
-roles/serveur_pedago), with triggers whose thresholds are user macros the sync sets
+roles/supervision_agent), with triggers whose thresholds are user macros the sync sets
 from `referentiel/supervision.yml`.
 The export carries a version macro (a hash of its own content): the sync imports it only
 when the version in Zabbix differs, so a second sync writes nothing.
@@ -143,7 +143,9 @@ def export() -> dict:
                 "uuid": _uuid(name),
                 "template": name,
                 "name": name,
-                "description": "Modèle géré par AMICo (amico supervision sync) : ne pas modifier.",
+                "description": (
+                    "Modèle géré par AMICo (amico supervision synchroniser) : ne pas modifier."
+                ),
                 "templates": [{"name": BASE[kind]}],
                 "groups": [{"name": GROUP}],
                 **body,

@@ -1,4 +1,4 @@
-"""`amico vague check|run|etat|resultats|renouvellement` — the annual equipment wave."""
+"""`amico vague verifier|run|etat|resultats|renouvellement` — the annual equipment wave."""
 
 from __future__ import annotations
 
@@ -34,18 +34,19 @@ def register(subparsers) -> None:
     )
 
     check = sub.add_parser(
-        "check", parents=[ref_arg], help="vérifier toutes les lignes du manifeste"
+        "verifier", parents=[ref_arg], help="vérifier toutes les lignes du manifeste"
     )
     check.add_argument("manifeste", type=Path, help="CSV du fournisseur")
     check.add_argument("--systeme", help="système à inscrire (id de catégorie systeme)")
     check.set_defaults(func=run_check)
 
     run = sub.add_parser(
-        "run", parents=[ref_arg], help="inscrire les postes (reprend où il s'est arrêté)"
+        "lancer", parents=[ref_arg], help="inscrire les postes (reprend où il s'est arrêté)"
     )
     run.add_argument("manifeste", type=Path)
     run.add_argument(
-        "--skip-invalid",
+        "--ignorer-invalides",
+        dest="skip_invalid",
         action="store_true",
         help="traiter seulement les lignes valides (les autres sont listées)",
     )
@@ -200,13 +201,14 @@ def run_run(args) -> int:
         if not args.skip_invalid:
             print(
                 f"{len(ctl.lignes_en_erreur)} ligne(s) en erreur : rien n'a été fait. Corriger le "
-                "manifeste, ou relancer avec --skip-invalid pour ne traiter que les lignes "
+                "manifeste, ou relancer avec --ignorer-invalides pour ne traiter que les lignes "
                 "valides.",
                 file=sys.stderr,
             )
             return EXIT_INVALID
         print(
-            f"--skip-invalid : lignes écartées : {_ranges(ctl.lignes_en_erreur)}", file=sys.stderr
+            f"--ignorer-invalides : lignes écartées : {_ranges(ctl.lignes_en_erreur)}",
+            file=sys.stderr,
         )
     _print_bilan(bilan)
     if bilan.referentiel_apres is not None:
@@ -248,7 +250,7 @@ def _print_bilan(bilan) -> None:
     if bilan.ajoutes:
         print(
             "  Référentiel modifié : relire `git diff referentiel/sites/` puis commit ; la "
-            "prochaine exécution du rôle serveur_pedago pousse les réservations DHCP."
+            "prochaine exécution du rôle dhcp pousse les réservations DHCP."
         )
 
 
