@@ -150,3 +150,11 @@ def test_sortie_du_collecteur():
         sortie_collecteur(["Accès refusé"])
     with pytest.raises(EchecCollecteur, match="a échoué"):
         sortie_collecteur(['{"nom": "pc"}'], ["Get-ItemProperty : accès refusé"])
+
+
+def test_variables_lues_par_chaque_transport():
+    """A caller that renders up front learns the lab's variable from the lab's factory."""
+    assert "amico_lab_windows_etat" in transports.variables_lues("simule")
+    assert "amico_lab_windows_etat" not in transports.variables_lues("winrm")
+    assert "ansible_password" in transports.variables_lues("psrp")
+    assert transports.variables_lues("inconnu") == transports.VARIABLES_CONNEXION

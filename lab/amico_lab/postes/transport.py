@@ -35,3 +35,7 @@ def transport_simule(variables: Mapping[str, Any]) -> PosteSimule:
             "simulé, écrit par le labo) ; relancer `amico labo demarrer`"
         )
     return PosteSimule(chemin)
+
+
+# what amico.logiciels.transports.variables_lues reports for `simule`
+transport_simule.variables = (ETAT,)

@@ -34,6 +34,10 @@ batch, one thread per post):
                                 parametres_powershell({"Mode": "collecte", "Demande": d}))
 
 or, for `execution.traiter_poste`, `distant(transport)`: the `Distant` callable it takes.
+A caller that renders variables up front (threads cannot template) renders
+`variables_lues(nom_transport(...))` and the `PREFIXES_CONNEXION` names: a registered
+factory declares the variables it reads in its `variables` attribute, so no caller has to
+name a lab variable.
 A post's share credential (`IdentifiantPartage`, a PSCredential) only travels through the
 Ansible path (win_powershell's sensitive parameters): the built-in transports here do not
 send one.
@@ -118,6 +122,31 @@ def _enregistres() -> dict[str, Any]:
 
 def transports_connus() -> list[str]:
     return sorted({*BUILTIN, *_enregistres()})
+
+
+# what every transport may read (the built-ins: these, and every name with a prefix below)
+VARIABLES_CONNEXION = (
+    "inventory_hostname",
+    "ansible_host",
+    "ansible_port",
+    "ansible_user",
+    "ansible_password",
+    "ansible_connection",
+    VARIABLE,
+)
+PREFIXES_CONNEXION = ("ansible_winrm_", "ansible_psrp_")
+
+
+def variables_lues(nom: str) -> tuple[str, ...]:
+    """The host variables transport `nom` reads, for a caller that must render them all
+    before leaving Ansible (threads cannot template): VARIABLES_CONNEXION (and the
+    PREFIXES_CONNEXION names), plus those a registered factory declares in its
+    `variables` attribute. An unknown name reads nothing more (`transport_poste` refuses it)."""
+    if nom in BUILTIN:
+        return VARIABLES_CONNEXION
+    point = _enregistres().get(nom)
+    propres = tuple(getattr(point.load(), "variables", ())) if point else ()
+    return VARIABLES_CONNEXION + propres
 
 
 def transport_poste(variables: Mapping[str, Any]) -> Transport:
