@@ -242,9 +242,10 @@ class Labo:
 
     def _postes(self, ref, sites, inv) -> tuple[dict[str, str], str]:
         from amico.logiciels import Catalogue
+        from amico.logiciels.preparation import lire
         from amico_lab.postes.referentiel import ecrire_etat, ecrire_installeurs, etat_masterise
 
-        brut = yaml.safe_load((REFERENTIEL / "catalogue" / "logiciels.yml").read_text("utf-8"))
+        brut = lire(REFERENTIEL / "catalogue" / "logiciels.yml")  # the hardened reader
         catalogue = Catalogue(brut)
         partage = self.dossier / "partage-logiciels"
         ecrire_installeurs(catalogue, partage)

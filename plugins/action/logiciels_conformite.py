@@ -26,7 +26,8 @@ def _compile(args):
 
     A catalogue prepared for the run (JSON, `amico.logiciels.preparation`: what `amico
     drift` hands every post) loads in about a millisecond; the YAML, otherwise, is read
-    with libyaml. Ansible forks a worker per host-task: this cache only lives that long."""
+    with the référentiel's hardened reader (duplicate keys refused). Ansible forks a worker
+    per host-task: this cache only lives that long."""
     from amico.logiciels import Catalogue, Evaluateur
     from amico.logiciels.analyse import charger_politique
     from amico.logiciels.preparation import charger, est_prepare, lire

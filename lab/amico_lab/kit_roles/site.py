@@ -168,12 +168,13 @@ def profils(uai: str, dossier: Path) -> dict[str, Any]:
     """Per post of the site: its profile, its system (référentiel) and the catalogue
     entries its stand-in state does not prove."""
     from amico.logiciels import Catalogue
+    from amico.logiciels.preparation import lire
     from amico_lab.postes.referentiel import non_detectables, verifier_conforme
 
     labo = _labo(dossier, None)
     _, sites, _ = _site(uai)
     etat = labo.lire() or {}
-    brut = yaml.safe_load((demo.REFERENTIEL / "catalogue" / "logiciels.yml").read_text("utf-8"))
+    brut = lire(demo.REFERENTIEL / "catalogue" / "logiciels.yml")  # the hardened reader
     catalogue = Catalogue(brut)
     out: dict[str, Any] = {"postes": {}, "non_detectables": {}}
     for p in sites[0].postes:

@@ -10,17 +10,23 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
 
 def _charger_catalogue(chemin: str) -> dict:
-    return yaml.safe_load(Path(chemin).read_text(encoding="utf-8"))
+    # one reader for catalogue files: the référentiel's hardened YAML (CatalogueError)
+    from .preparation import lire
+
+    return lire(chemin)
 
 
 def _cache(args: argparse.Namespace) -> int:
     from .cache import CacheError, manifeste, synchroniser
+    from .catalogue import CatalogueError
 
-    entrees = manifeste(_charger_catalogue(args.catalogue))
+    try:
+        entrees = manifeste(_charger_catalogue(args.catalogue))
+    except (CatalogueError, OSError) as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
     debit = int(args.debit_max * 1024) if args.debit_max else None
     try:
         b = synchroniser(

@@ -8,8 +8,9 @@ into one JSON file of the run folder; `charger()` rebuilds the compiled catalogu
 evaluator and the policy from it (json.load and compiling: about a millisecond, against
 tens for the YAML). Same data in, same verdicts out.
 
-`lire()` reads a catalogue file, JSON or YAML; YAML through libyaml (`CSafeLoader`) when
-PyYAML has it: the same SafeLoader constructors as `yaml.safe_load`, at C speed.
+`lire()` reads a catalogue file, JSON or YAML; YAML through the référentiel's hardened
+reader (`amico.referentiel.yamlio`: libyaml, duplicate keys and alias bombs refused, YAML
+1.2 scalars, parse cache); a refusal is a CatalogueError naming the file and the line.
 """
 
 from __future__ import annotations
@@ -22,21 +23,30 @@ from typing import Any
 
 import yaml
 
+from amico.referentiel import yamlio
+
 from .analyse import Politique, lire_politique, politique_depuis
 from .catalogue import Catalogue, CatalogueError
 from .evaluation import Evaluateur
 
 FORMAT = 1
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def lire(chemin: str | os.PathLike) -> Any:
     """A raw catalogue {logiciels, profils}: JSON if the file name ends in .json, else YAML."""
     p = Path(chemin)
-    with open(p, encoding="utf-8") as fh:
-        if p.suffix == ".json":
+    if p.suffix == ".json":
+        with open(p, encoding="utf-8") as fh:
             return json.load(fh)
-        return yaml.load(fh, Loader=_YamlLoader)  # noqa: S506 (a SafeLoader)
+    try:
+        return yamlio.load_file(p)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        ligne = f", ligne {mark.line + 1}" if mark else ""
+        raise CatalogueError(
+            f"{p}{ligne} : YAML refusé : {getattr(exc, 'problem', None) or exc} ; "
+            f"{getattr(exc, 'fix', None) or 'corriger la syntaxe YAML à cette ligne'}"
+        ) from None
 
 
 def _iso(valeur: Any) -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from amico.referentiel.noms import post_name, server_name, switch_name
 from amico.referentiel.plan import uai_key
+from amico.referentiel.yamlio import load_file
 
 SHARED_FILES = (
     "organisation.yml",
@@ -205,7 +206,7 @@ def generate(source: Path, out: Path, n_sites: int, n_posts: int) -> list[Path]:
     for name in SHARED_FILES:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / name, out / name)
-    materiels = yaml.load((source / "catalogue/materiels.yml").read_text("utf-8"), yaml.CSafeLoader)
+    materiels = load_file(source / "catalogue/materiels.yml")
     sites_dir = out / "sites"
     if sites_dir.exists():
         shutil.rmtree(sites_dir)
