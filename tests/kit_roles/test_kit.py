@@ -1,4 +1,4 @@
-"""`amico role new|test` without containers nor emulators: what the scaffold writes."""
+"""`amico role nouveau|tester` without containers nor emulators: what the scaffold writes."""
 
 import hashlib
 import re

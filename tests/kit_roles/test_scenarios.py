@@ -1,5 +1,5 @@
 """End-to-end: a role of each kind, scaffolded into a copy of the project, passes
-`amico role test` (ansible-lint production profile offline, then its molecule scenario:
+`amico role tester` (ansible-lint production profile offline, then its molecule scenario:
 destroy, create, converge, idempotence, verify, destroy) without any edit.
 
 linux: a real Debian 12 systemd container of the lab image (reused, never rebuilt when
