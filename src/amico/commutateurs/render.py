@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from amico.commutateurs.model import RESERVED_VLANS, SwitchState
 from amico.commutateurs.plan import Changes
 from amico.commutateurs.ranges import compress, compress_names, port_sort_key
+from amico.referentiel.model import PORT_DESCRIPTION_MAX, VLAN_NAME_MAX
 
 
 def _ip(addr: str) -> str:
@@ -215,13 +216,15 @@ def _next_port(name: str) -> str:
 
 
 # --- command grammar ---------------------------------------------------------------------
-# The only command shapes AMICo sends, per vendor and CLI context, with the vendor limits:
-# ProCurve VLAN name 32 and port name 64 characters (quoted, no quote inside); IOS VLAN
-# name 32 (printable ASCII), interface description 240. ``?`` is refused inside any value: both
-# CLIs treat it as the help key when a line is typed over SSH (netmiko, restores).
+# The only command shapes AMICo sends, per vendor and CLI context, with the vendor limits
+# the référentiel's schema already enforces (one place: referentiel.model, with their
+# sources): ProCurve VLAN name 32 and port name 64 characters (quoted, no quote inside);
+# IOS VLAN name 32 (printable ASCII), interface description 240. ``?`` is refused inside
+# any value: both CLIs treat it as the help key when a line is typed over SSH (netmiko,
+# restores).
 LIMITS = {
-    "aruba": {"vlan_name": 32, "port_name": 64},
-    "cisco": {"vlan_name": 32, "description": 240},
+    "aruba": {"vlan_name": VLAN_NAME_MAX, "port_name": PORT_DESCRIPTION_MAX["aruba"]},
+    "cisco": {"vlan_name": VLAN_NAME_MAX, "description": PORT_DESCRIPTION_MAX["cisco"]},
 }
 _VID = r"(?:[1-9]\d{0,2}|[1-3]\d{3}|40[0-8]\d|409[0-4])"
 _IP = r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
