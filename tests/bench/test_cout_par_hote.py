@@ -235,3 +235,29 @@ def test_les_arguments_sont_prets_avant_les_forks():
     assert avant >= 2 and apres == avant  # both parsed already: no new parse per worker
     # the post transports registered by entry point: scanned once (~6 ms), not per post
     assert transports == 1
+
+
+def test_le_fichier_du_site_ne_repete_pas_le_site_par_commutateur(run):
+    """Every host of a site reads its site's file: what all the switches share (the whole
+    site record, the plan's VLANs) is written once, and read back whole for each switch."""
+    ref, dossier, execution = run
+    from amico.derive.attendu import attendus
+    from amico.derive.lot import lire_site
+
+    memoire = attendus(ref, [s for s in ref.sites if s.exemple])
+    vus = 0
+    for site in execution["sites"]:
+        uai = site["uai"]
+        attendu = memoire[uai]
+        n_sw = sum(1 for h in attendu["hotes"].values() if "commutateur" in h)
+        lu = lire_site(str(dossier), uai)
+        # read back: exactly the expectations computed in memory (the switches' included)
+        assert lu["hotes"] == json.loads(json.dumps(attendu["hotes"]))
+        if n_sw < 2:
+            continue
+        vus += 1
+        texte = (dossier / "attendu" / f"{uai}.json").read_text(encoding="utf-8")
+        # the site record (its address block, its rooms) once, not once per switch
+        assert texte.count('"bloc_adresses"') == 1
+        assert texte.count('"salles"') == 1
+    assert vus

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from amico.derive.lot import compacter_site
 from amico.logiciels.preparation import preparer as preparer_catalogue
 from amico.projet import role_dir
 from amico.referentiel.inventory import build
@@ -186,7 +187,8 @@ def preparer(
     non_detectables = sans_detection(ref)
     for uai, data in tous.items():
         data = {**data, "catalogue": catalogue, "sans_detection": non_detectables}
-        _ecrire_json(dossier / "attendu" / f"{uai}.json", data)
+        # read by every host of the site: what its switches share, once (lot.lire_site)
+        _ecrire_json(dossier / "attendu" / f"{uai}.json", compacter_site(data))
     execution = {
         "format": 1,
         "referentiel": str(ref.root),

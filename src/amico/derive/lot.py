@@ -94,7 +94,33 @@ def lire_site(dossier: str, uai: str) -> dict[str, Any] | None:
     site = _lire_json(chemin)
     if "catalogue" not in site:  # a run folder prepared before the site files had it
         site = {**_lire_json(os.path.join(dossier, "execution.json")), **site}
+    commun = site.get(COMMUTATEURS)
+    if commun:  # each switch's expectations again whole, as `compacter_site` found them
+        for attendu in site["hotes"].values():
+            if "commutateur" in attendu:
+                attendu["commutateur"] = {**commun, **attendu["commutateur"]}
     return site
+
+
+# Key of a site file holding what all its switches share (`lire_site` puts it back).
+COMMUTATEURS = "commutateurs"
+
+
+def compacter_site(data: dict[str, Any]) -> dict[str, Any]:
+    """A site's expectations as its file holds them: every switch's expectations carry the
+    whole site record and the plan's VLANs (~9 KB), the same for all of them; written once,
+    the file every host of the site reads is several times smaller."""
+    commun: dict[str, Any] = {}
+    hotes = {}
+    for nom, attendu in data["hotes"].items():
+        sw = attendu.get("commutateur")
+        if sw is not None:
+            propre = {k: v for k, v in sw.items() if k not in ("site", "plan_vlans")}
+            commun = commun or {"site": sw["site"], "plan_vlans": sw["plan_vlans"]}
+            assert sw["site"] == commun["site"] and sw["plan_vlans"] == commun["plan_vlans"]
+            attendu = {**attendu, "commutateur": propre}
+        hotes[nom] = attendu
+    return {**data, "hotes": hotes, **({COMMUTATEURS: commun} if commun else {})}
 
 
 def lire_ignores(dossier: str) -> list[ignorer.Ignore]:
