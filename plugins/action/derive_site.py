@@ -110,6 +110,9 @@ class ActionModule(ActionBase):
                 v = {k: hv[k] for k in VARIABLES_HOTE if k in hv}
                 v.update({k: hv[k] for k in hv if k.startswith(PREFIXES_CONNEXION)})
                 v["inventory_hostname"] = h
+                # the catalogue reads the site's UAI and territory only: never the whole
+                # site variable (rooms, contacts, DHCP reservations) rendered per post
+                v["amico_site"] = {"uai": site["uai"], "territoire": site["territoire"]}
                 if site["hotes"][h]["type_hote"] == "commutateur":
                     cibles[h] = target(args, {**v, **_identifiants(hv)}, self._templar)
                 variables[h] = v

@@ -43,7 +43,6 @@ VARIABLES_HOTE = (
     "inventory_hostname",
     "amico_uai",
     "amico_service",
-    "amico_site",
     "amico_referentiel",
     "amico_operateur",
     "amico_phase",
@@ -133,8 +132,9 @@ def lire_ignores(dossier: str) -> list[ignorer.Ignore]:
 def _ecrire(dossier: str, res: dict[str, Any]) -> None:
     os.makedirs(os.path.join(dossier, "hotes"), exist_ok=True)
     sortie = os.path.join(dossier, "hotes", f"{res['hote']}.json")
+    # dumps, not dump: json.dump encodes in pure Python chunk by chunk, dumps in C (same text)
     with open(sortie + ".tmp", "w", encoding="utf-8") as fh:
-        json.dump(res, fh, ensure_ascii=False)
+        fh.write(json.dumps(res, ensure_ascii=False))
     os.replace(sortie + ".tmp", sortie)
 
 
