@@ -167,3 +167,13 @@ def test_the_installed_ansible_package_satisfies_each_range(collection):
     version = _installed_version(collection)
     assert version, f"{collection} absent de l'environnement (paquet ansible)"
     assert meets_requirements(version, declared()[collection]), (version, declared()[collection])
+
+
+def test_the_project_requirements_install_every_dependency():
+    """AWX installs collections/requirements.yml on project sync and the execution
+    environment builds from it: each galaxy.yml dependency is there, pinned in range."""
+    data = yaml.safe_load((ROOT / "collections/requirements.yml").read_text(encoding="utf-8"))
+    pinned = {c["name"]: str(c["version"]) for c in data["collections"]}
+    for collection, wanted in declared().items():
+        assert collection in pinned, f"{collection} absent de collections/requirements.yml"
+        assert meets_requirements(pinned[collection], wanted), (collection, pinned[collection])
