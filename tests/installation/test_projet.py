@@ -131,3 +131,19 @@ def test_derive_projet_option_runs_from_that_project(ailleurs, tmp_path, monkeyp
         projet_dir=proj,
     )  # fmt: skip
     assert cmd[1] == str((proj / "playbooks" / "derive.yml").resolve())
+
+
+def test_every_command_reads_the_referentiel_of_amico_projet(ailleurs, monkeypatch, capsys):
+    """AMICO_PROJET from anywhere: the commands' default référentiel is the project's."""
+    from amico.cli import build_parser, main
+
+    monkeypatch.setenv(projet.ENV_VAR, str(ROOT))
+    assert main(["referentiel", "verifier"]) == 0
+    assert f"Référentiel valide ({ROOT / 'referentiel'})" in capsys.readouterr().out
+    parser = build_parser()
+    for argv in (
+        ["dossier", "--site", "0679901Y"],
+        ["vague", "verifier", "x.csv"],
+        ["supervision", "synchroniser", "--tout"],
+    ):
+        assert parser.parse_args(argv).referentiel == ROOT / "referentiel", argv

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from amico import projet
 from amico.referentiel.findings import ReferentielInvalide
 from amico.referentiel.inventory import InventaireInvalide, check_options
 from amico.referentiel.loader import load
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "et les fichiers bruts.",
     )
     add_scope_arguments(parser)
-    parser.add_argument("--referentiel", type=Path, default=Path("referentiel"),
+    parser.add_argument("--referentiel", type=Path, default=projet.referentiel(),
                         help="dossier du référentiel (défaut : referentiel)")  # fmt: skip
     parser.add_argument("--sortie", dest="out", type=Path, default=None,
                         help="dossier de sortie (défaut : $AMICO_STATE_DIR/dossiers)")  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from amico import projet
 from amico.referentiel.findings import ReferentielInvalide
 from amico.referentiel.generate import generate
 from amico.referentiel.loader import load
@@ -16,13 +17,13 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("referentiel", help="vérifier ou générer un référentiel")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = sub.add_parser("verifier", help="vérifier le référentiel (schéma et cohérence)")
-    check.add_argument("dossier", nargs="?", default="referentiel", type=Path)
+    check.add_argument("dossier", nargs="?", default=projet.referentiel(), type=Path)
     check.set_defaults(func=run_check)
     gen = sub.add_parser("generer", help="générer un référentiel synthétique valide")
     gen.add_argument("--sites", type=int, required=True, help="nombre de collèges")
     gen.add_argument("--postes", type=int, required=True, help="nombre total de postes")
     gen.add_argument("--sortie", dest="out", type=Path, required=True, help="dossier à écrire")
-    gen.add_argument("--depuis", type=Path, default=Path("referentiel"),
+    gen.add_argument("--depuis", type=Path, default=projet.referentiel(),
                      help="référentiel dont copier catalogues, matrice et plan")  # fmt: skip
     gen.set_defaults(func=run_generate)
     new = sub.add_parser(
@@ -37,7 +38,7 @@ def register(subparsers) -> None:
     )
     new.add_argument("--commutateurs-acces", type=int, default=0, dest="n_access",
                      help="nombre de commutateurs d'accès en plus du cœur (défaut 0)")  # fmt: skip
-    new.add_argument("--dossier", type=Path, default=Path("referentiel"))
+    new.add_argument("--dossier", type=Path, default=projet.referentiel())
     new.set_defaults(func=run_new_site)
     imp = sub.add_parser(
         "importer",
@@ -52,7 +53,7 @@ def register(subparsers) -> None:
     which.add_argument("--entite", type=int, help="id de l'entité GLPI du collège")
     which.add_argument("--tous", action="store_true", help="toutes les entités accessibles")
     imp.add_argument("--ecrire", action="store_true", help="écrire les fichiers proposés")
-    imp.add_argument("--dossier", type=Path, default=Path("referentiel"))
+    imp.add_argument("--dossier", type=Path, default=projet.referentiel())
     imp.add_argument("--url", help="URL de GLPI (défaut : AMICO_GLPI_URL)")
     imp.add_argument("--api", choices=["v1", "v2"], default=None)
     imp.set_defaults(func=run_import)
@@ -65,7 +66,7 @@ def register(subparsers) -> None:
     )
     dec.add_argument("--site", required=True, help="UAI du collège")
     dec.add_argument("--ecrire", action="store_true", help="écrire les salles proposées")
-    dec.add_argument("--dossier", type=Path, default=Path("referentiel"))
+    dec.add_argument("--dossier", type=Path, default=projet.referentiel())
     dec.set_defaults(func=run_discover)
 
 

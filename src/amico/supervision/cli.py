@@ -14,6 +14,8 @@ import sys
 import uuid
 from pathlib import Path
 
+from amico import projet
+
 EXIT_INVALID = 2
 
 
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--referentiel", type=Path, default=Path("referentiel"))
+    common.add_argument("--referentiel", type=Path, default=projet.referentiel())
     common.add_argument(
         "--url",
         default=os.environ.get("AMICO_ZABBIX_URL"),

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from amico import projet
 from amico.referentiel.findings import ReferentielInvalide
 from amico.referentiel.loader import load
 from amico.scope import ScopeError, add_scope_arguments, select_sites
@@ -29,7 +30,7 @@ def register(subparsers) -> None:
     ref_arg.add_argument(
         "--referentiel",
         type=Path,
-        default=Path("referentiel"),
+        default=projet.referentiel(),
         help="dossier du référentiel (défaut : referentiel)",
     )
 
