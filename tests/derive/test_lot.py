@@ -34,7 +34,7 @@ ROLE = {"paquets": ["samba"], "partages": [], "dhcp_usages": [], "dhcp_actif": F
 
 @pytest.fixture
 def execution(tmp_path, ref, state_dir, monkeypatch):
-    monkeypatch.setattr("amico.derive.attendu.role_serveur_pedago", lambda: ROLE)
+    monkeypatch.setattr("amico.derive.attendu.roles_serveur", lambda: ROLE)
     site_ref = next(s for s in ref.sites if s.uai == UAI)
     dossier = tmp_path / "execution"
     preparer(ref, [site_ref], dossier)
@@ -237,3 +237,31 @@ def test_same_file_as_the_per_host_body(execution, tmp_path):
     par_hote = _fichier(dossier, h)
     par_site.pop("duree_s"), par_hote.pop("duree_s")
     assert par_site == par_hote
+
+
+def test_the_command_selects_the_per_site_mode(tmp_path):
+    from amico.derive.execution import commande
+
+    def variables(cmd):
+        return json.loads(cmd[cmd.index("-e") + 1])
+
+    args = (tmp_path, ["inv"], tmp_path / "ref", [UAI], [], False, None, None)
+    par_hote = commande(*args)
+    par_site = commande(*args, par_site=True, parallelisme=4)
+    assert "amico_derive_mode" not in variables(par_hote)
+    assert variables(par_site)["amico_derive_mode"] == "site"
+    assert variables(par_site)["amico_derive_parallelisme"] == 4
+    # the same sites either way: the work host of a site is in its site's group
+    assert par_site[par_site.index("--limit") + 1] == par_hote[par_hote.index("--limit") + 1]
+
+
+@pytest.mark.parametrize(
+    "options", [["--par-site", "--parallelisme", "0"], ["--parallelisme", "4"]]
+)
+def test_bad_parallelism_is_refused_before_anything_runs(options, capsys, tmp_path):
+    from amico.cli import main
+
+    assert main(["derive", "--site", UAI, "--sortie", str(tmp_path / "x"), *options]) == 2
+    err = capsys.readouterr().err
+    assert "--parallelisme" in err and "--par-site" in err
+    assert not (tmp_path / "x").exists()
