@@ -155,8 +155,12 @@ class ActionModule(ActionBase):
             templar=self._templar,
             shared_loader_obj=self._shared_loader_obj,
         )
+        # The catalogue reads the site's UAI and territory only: the site's group variable
+        # (rooms, contacts, every DHCP reservation) is not rendered whole for each post.
+        site = task_vars.get("amico_site") or {}
+        petit = {k: self._templar.template(site.get(k)) for k in ("uai", "territoire")}
         try:
-            res = action.run(task_vars=task_vars)
+            res = action.run(task_vars={**task_vars, "amico_site": petit})
         except AnsibleConnectionFailure:
             raise
         except AnsibleError as exc:

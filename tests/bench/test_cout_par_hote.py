@@ -165,11 +165,18 @@ def test_collecte_sans_execution_json_memes_constats(tmp_path):
     # cannot be resolved must not matter (a vault or lookup is not paid for every post)
     surcouche = labo.inventaire / "labo.yml"
     donnees = yaml.safe_load(surcouche.read_text(encoding="utf-8"))
+    (site,) = load(labo.referentiel).sites
+    introuvable = "{{ lookup('ansible.builtin.file', '/inexistant/amico-banc') }}"
     for nom, vars_ in donnees["all"]["hosts"].items():
         if labo.hotes[nom] == "poste":
-            vars_["amico_commutateurs__mot_de_passe"] = (
-                "{{ lookup('ansible.builtin.file', '/inexistant/amico-banc') }}"
-            )
+            vars_["amico_commutateurs__mot_de_passe"] = introuvable
+            # nor is the site's group variable rendered whole for each post: the
+            # catalogue reads its UAI and territory, never the rooms (nor contacts, DHCP)
+            vars_["amico_site"] = {
+                "uai": site.uai,
+                "territoire": site.territoire,
+                "salles": introuvable,
+            }
     surcouche.write_text(yaml.safe_dump(donnees, allow_unicode=True), encoding="utf-8")
     try:
         env = labo.environnement()
