@@ -6,9 +6,10 @@ Cisco IOS        ``show mac address-table``, ``show interfaces status``, ``show 
 ArubaOS-Switch   ``show mac-address``, ``show interfaces brief``,
 (ProCurve)       ``show lldp info remote-device``
 
-MAC addresses come back as ``aa:bb:cc:dd:ee:ff`` (netaddr), port names in the form the
-running configuration uses (IOS ``Gi1/0/1`` -> ``GigabitEthernet1/0/1``, ProCurve ``A8*``
--> ``A8``, ``1/28-Trk1`` -> ``1/28``), so that facts and configuration name a port alike.
+MAC addresses come back as ``aa:bb:cc:dd:ee:ff`` (amico.referentiel.mac), port names in
+the form the running configuration uses (IOS ``Gi1/0/1`` -> ``GigabitEthernet1/0/1``,
+ProCurve ``A8*`` -> ``A8``, ``1/28-Trk1`` -> ``1/28``), so that facts and configuration
+name a port alike.
 Entries that are not a device behind a port are dropped: the switch's own addresses
 (``CPU``, ``Switch``, ``Router``, SVIs ``Vl1``), broadcast and multicast addresses,
 entries on several ports (multicast sections), ``All``-VLAN entries.
@@ -19,9 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import netaddr
-
 from amico.commutateurs.ntc import CommandRefused, TemplateError, parse_template
+from amico.referentiel.mac import is_device_mac, normalize_mac  # one reader, every layer
 
 # IOS short interface names -> the full names of the running configuration.
 IOS_NAMES = {
@@ -42,7 +42,6 @@ IOS_NAMES = {
 _IOS_FULL = {full.lower(): full for full in IOS_NAMES.values()}
 _IOS_NAME = re.compile(r"^(?P<kind>[A-Za-z][A-Za-z-]*?)(?P<num>\d[\d/.:]*)$")
 _PROCURVE_PORT = re.compile(r"^(?:\d+/)?[A-Za-z]?\d+[A-Za-z]?$|^Trk\d+$", re.IGNORECASE)
-_MAC_SHAPE = re.compile(r"^[0-9A-Fa-f]{2,6}(?:[.:-]?[0-9A-Fa-f]{2,6}){1,5}$")
 
 # One command per listing; where older images spell it differently, the alternatives
 # (tried in order when the switch refuses the first) are in ALTERNATIVES.
@@ -91,23 +90,6 @@ class Neighbour:
 
 
 # -- names and addresses -----------------------------------------------------------------
-def normalize_mac(text: str) -> str | None:
-    """Any switch spelling of a MAC -> ``aa:bb:cc:dd:ee:ff``; None when not a MAC."""
-    text = str(text).strip()
-    # netaddr also reads bare integers ("10") as MACs: insist on 12 hex digits.
-    if not _MAC_SHAPE.match(text) or len(re.sub(r"[^0-9A-Fa-f]", "", text)) != 12:
-        return None
-    try:
-        return str(netaddr.EUI(text, dialect=netaddr.mac_unix_expanded))
-    except (netaddr.AddrFormatError, TypeError, ValueError):
-        return None
-
-
-def is_device_mac(mac: str) -> bool:
-    """Unicast (I/G bit clear): broadcast ``ff:ff:...`` and multicast are not devices."""
-    return not int(mac[:2], 16) & 1
-
-
 def ios_port(name: str) -> str:
     """``Gi1/0/1`` -> ``GigabitEthernet1/0/1``, ``Po15`` -> ``Port-channel15``; a full
     name keeps its canonical spelling; anything else is returned unchanged."""

@@ -22,9 +22,9 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
-from amico.commutateurs.facts import is_device_mac, normalize_mac
 from amico.guichet.client import GlpiEntityError, GlpiError, GlpiV2, _paged
 from amico.onboarding import OnboardingError
+from amico.referentiel.mac import device_mac
 
 PAGE = 1000  # rows asked per call; lowered to the server's Accept-Range max if smaller
 V2_ASSETS = {"Computer": "/Assets/Computer", "NetworkEquipment": "/Assets/NetworkEquipment"}
@@ -43,12 +43,9 @@ LISTS = (
 
 
 def norm_mac(value) -> str | None:
-    """A port's MAC as the switch layer spells it, or None (empty, all zeros, broadcast or
+    """A port's MAC in the référentiel's form, or None (empty, all zeros, broadcast or
     multicast: GLPI keeps what the agent sent, virtual adapters included)."""
-    mac = normalize_mac(str(value or ""))
-    if mac is None or mac == "00:00:00:00:00:00" or not is_device_mac(mac):
-        return None
-    return mac
+    return device_mac("" if value is None else value)[0]
 
 
 @dataclass

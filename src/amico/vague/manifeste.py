@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from amico.referentiel.findings import Finding
+from amico.referentiel.mac import device_mac
 
 COLUMNS = ("numero_serie", "adresse_mac", "modele", "uai", "salle", "classe_materiel")
 HEADER = ",".join(COLUMNS)
@@ -120,25 +121,6 @@ def lire(chemin: str | Path) -> Manifeste:
     return Manifeste(chemin, encodage, separateur, lignes, erreurs)
 
 
-_HEX12 = re.compile(r"^[0-9a-f]{12}$")
-_MAC_FORMS = (
-    re.compile(r"^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$"),  # 00:11:.. / 00-11-..
-    re.compile(r"^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$"),  # Cisco 0011.2233.4455
-    re.compile(r"^[0-9a-f]{2}( [0-9a-f]{2}){5}$"),  # 00 11 22 33 44 55
-    _HEX12,  # 001122334455
-)
-
-
 def normaliser_mac(text: str) -> tuple[str | None, str | None]:
-    """(lowercase colon form, None) or (None, French reason)."""
-    value = text.strip().lower()
-    if not value:
-        return None, "adresse MAC vide"
-    if not any(form.match(value) for form in _MAC_FORMS):
-        return None, "adresse MAC mal formée"
-    digits = re.sub(r"[^0-9a-f]", "", value)
-    if digits == "0" * 12:
-        return None, "adresse MAC nulle"
-    if int(digits[:2], 16) & 1:
-        return None, "adresse MAC de groupe (multicast/diffusion), pas celle d'une carte réseau"
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2)), None
+    """(lowercase colon form, None) or (None, French reason): the référentiel's reader."""
+    return device_mac(text)
