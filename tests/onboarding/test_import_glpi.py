@@ -290,8 +290,11 @@ def test_bad_input_french_error_nothing_written(ref, capsys, glpi, setup, args, 
     assert snapshot(ref) == before
 
 
-def test_all_means_the_entities_of_the_api_profile(ref, capsys, glpi):
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_all_means_the_entities_of_the_api_profile(ref, capsys, glpi, monkeypatch, api):
     # a non-recursive profile on the Tilleuls entity only: the rest of GLPI is invisible
+    if api == "v2":
+        use_v2(monkeypatch)
     glpi.profiles.update(
         {"amico-api": {"profile": "Technicien", "default_entity": 2, "entities": {2: False}}}
     )
