@@ -23,7 +23,8 @@ class ActionModule(ActionBase):
             from amico.state import state_dir
         hote = task_vars["inventory_hostname"]
         resultat = task_vars.get(args["variable"])
-        site = (task_vars.get("amico_site") or {}).get("uai") or "?"
+        # host vars reach action plugins untemplated (a group var may be a template)
+        site = (self._templar.template(task_vars.get("amico_site")) or {}).get("uai") or "?"
         poste = campagne.statut_hote(resultat)
         poste["site"] = site
         if not args["simulation"]:
