@@ -272,6 +272,19 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
             env, tmp / f"derive-{n_sites}.log",
         )  # fmt: skip
         derive["emulateurs_cpu_s"] = sum(cpu_s(p) for p in labo.pids_emulateurs()) - emu_avant
+        par_site = None
+        if args.modes == "tous" and par_site_disponible():
+            emu_avant = sum(cpu_s(p) for p in labo.pids_emulateurs())
+            dossier_site = tmp / f"derive-site-{n_sites}"
+            par_site = mesurer(
+                [*amico(), "derive", "--tout", "--par-site", "--referentiel",
+                 str(labo.referentiel), "-i", inv, "--sortie", str(dossier_site),
+                 "--sans-historique", "--silencieux"],
+                env, tmp / f"derive-site-{n_sites}.log",
+            )  # fmt: skip
+            par_site["emulateurs_cpu_s"] = sum(cpu_s(p) for p in labo.pids_emulateurs()) - emu_avant
+            # the same findings, host by host, whichever the mode
+            par_site["memes_constats"] = constats(dossier_site) == constats(dossier)
         profil = profiler(labo, env, tmp, hotes) if args.profil else []
         if args.constats:
             args.constats.mkdir(parents=True, exist_ok=True)
@@ -290,10 +303,19 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
         "hotes": hotes,
         "plancher": plancher,
         "derive": derive,
+        "par_site": par_site,
         "resume": resume,
         "journal": str(tmp / f"derive-{n_sites}.log"),
         "profil": profil,
     }
+
+
+def par_site_disponible() -> bool:
+    """The batched mode (`amico derive --par-site`) exists in this tree."""
+    r = subprocess.run(
+        [*amico(), "derive", "--help"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    return "--par-site" in r.stdout
 
 
 def afficher(r: dict) -> None:
@@ -317,23 +339,50 @@ def afficher(r: dict) -> None:
         f"[{r['sites']} sites] ratio dérive / plancher : {d['mur_s'] / p['mur_s']:.1f}x "
         f"(temps mur), {d['cpu_s'] / p['cpu_s']:.1f}x (CPU)"
     )
+    s = r.get("par_site")
+    if s:
+        print(
+            f"[{r['sites']} sites] amico derive --tout --par-site : code {s['code']}, "
+            f"{s['mur_s']:.1f} s, {1000 * s['cpu_s'] / h:.0f} ms CPU/hôte (dont "
+            f"{1000 * s['cpu_principal_s'] / h:.0f} dans le processus principal ; + "
+            f"{1000 * s['emulateurs_cpu_s'] / h:.0f} ms/hôte dans les émulateurs), pic "
+            f"{s['pic_principal_mo']:.0f} Mo / {s['pic_arbre_mo']:.0f} Mo ; constats "
+            f"identiques au mode par hôte : {'oui' if s['memes_constats'] else 'NON'}"
+        )
+        print(
+            f"[{r['sites']} sites] ratio par site / plancher : {s['mur_s'] / p['mur_s']:.2f}x "
+            f"(temps mur), {s['cpu_s'] / p['cpu_s']:.2f}x (CPU) ; ratio par hôte / par site : "
+            f"{d['mur_s'] / s['mur_s']:.1f}x (temps mur), {d['cpu_s'] / s['cpu_s']:.1f}x (CPU)"
+        )
+
+
+def _cellules(m: dict | None, h: int, p: dict) -> str:
+    """wall | CPU/host | peaks | ratio to the floor (wall, CPU) of one mode."""
+    if not m:
+        return "– | – | – | – |"
+    return (
+        f"{m['mur_s']:.1f} s | {1000 * m['cpu_s'] / h:.0f} ms | {m['pic_principal_mo']:.0f} / "
+        f"{m['pic_arbre_mo']:.0f} Mo | {m['mur_s'] / p['mur_s']:.2f} / "
+        f"{m['cpu_s'] / p['cpu_s']:.2f} |"
+    )
 
 
 def tableau(resultats: list[dict]) -> None:
+    """One line per size: drift per host | drift per site | floor."""
     print()
     print(
-        "| sites | hôtes | dérive : mur | CPU/hôte | pic principal / arbre | plancher : mur "
-        "| CPU/hôte | pic principal / arbre | dérive/plancher (mur) | (CPU) |"
+        "| sites | hôtes | par hôte : mur | CPU/hôte | pic principal / arbre | / plancher "
+        "(mur / CPU) | par site : mur | CPU/hôte | pic principal / arbre | / plancher "
+        "(mur / CPU) | plancher : mur | CPU/hôte | pic principal / arbre |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in resultats:
-        h, p, d = r["hotes"], r["plancher"], r["derive"]
+        h, p = r["hotes"], r["plancher"]
         print(
-            f"| {r['sites']} | {h} | {d['mur_s']:.1f} s | {1000 * d['cpu_s'] / h:.0f} ms "
-            f"| {d['pic_principal_mo']:.0f} / {d['pic_arbre_mo']:.0f} Mo | {p['mur_s']:.1f} s "
+            f"| {r['sites']} | {h} | {_cellules(r['derive'], h, p)} "
+            f"{_cellules(r.get('par_site'), h, p)} {p['mur_s']:.1f} s "
             f"| {1000 * p['cpu_s'] / h:.0f} ms | {p['pic_principal_mo']:.0f} / "
-            f"{p['pic_arbre_mo']:.0f} Mo | {d['mur_s'] / p['mur_s']:.1f} "
-            f"| {d['cpu_s'] / p['cpu_s']:.1f} |"
+            f"{p['pic_arbre_mo']:.0f} Mo |"
         )
 
 
@@ -345,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--garder", type=Path, help="garder les dossiers (journaux) ici")
     p.add_argument("--profil", action="store_true", help="puis un passage profilé (cProfile)")
     p.add_argument("--constats", type=Path, help="écrire les constats par hôte (sans durées) ici")
+    p.add_argument(
+        "--modes", choices=("tous", "hote"), default="tous",
+        help="dérive par hôte et par site (--par-site, s'il existe), ou par hôte seulement",
+    )  # fmt: skip
     p.add_argument("--_ansible-profil", dest="ansible_profil", help=argparse.SUPPRESS)
     p.add_argument("reste", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -371,7 +424,12 @@ def main(argv: list[str] | None = None) -> int:
             resultats.append(r)
     tableau(resultats)
     echecs = [
-        r for r in resultats if r["plancher"]["code"] != 0 or r["derive"]["code"] not in (0, 1)
+        r
+        for r in resultats
+        if r["plancher"]["code"] != 0
+        or r["derive"]["code"] not in (0, 1)
+        or (r.get("par_site") and r["par_site"]["code"] not in (0, 1))
+        or (r.get("par_site") and not r["par_site"]["memes_constats"])
     ]
     for r in echecs:
         print(f"ÉCHEC à {r['sites']} sites : voir {r['journal']} (--garder DOSSIER)")
