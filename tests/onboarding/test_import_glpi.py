@@ -446,3 +446,16 @@ def test_rewrite_keeps_what_a_human_wrote(ref, capsys):
     assert code == 0, report.err
     # the diff shown before writing was exactly this change
     assert "-  - nom: 0679901-s101-02" not in out and "+# Postes" not in out
+
+
+def test_v2_without_network_ports_route_says_so(ref, capsys, glpi, monkeypatch):
+    # a GLPI 11.0 whose HL API predates NetworkController (API 2.3): route not found
+    from amico_lab.glpi import assets
+
+    monkeypatch.delitem(assets.V2_ROUTES, ("Network", "NetworkPort"))
+    use_v2(monkeypatch)
+    before = snapshot(ref)
+    code, out, err = run(ref, capsys, "--tous", "--ecrire")
+    assert code == 2
+    assert "l'API v2 de ce GLPI ne publie pas les ports réseau (/Network/NetworkPort" in err
+    assert "Rien n'a été écrit." in err and snapshot(ref) == before
