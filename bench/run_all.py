@@ -72,6 +72,7 @@ FUMEE = {
     "mitogen": ["--conteneurs", "1", "--runs", "1"],
     "profil": ["--sites", "2", "--postes", "20", "--work", "{tmp}"],
     "flotte": ["--sites", "1", "--processus", "1"],
+    "awx_tranches": ["--sites", "2", "--processus", "1"],
     "import_glpi": ["--sites", "2", "--postes", "20"],
     "supervision": ["--sites", "1"],
 }  # fmt: skip

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 # benchmarks that start emulators or containers (supervision: a real Zabbix)
-LENTS = {"commutateurs", "mitogen", "flotte", "supervision"}
+LENTS = {"commutateurs", "mitogen", "flotte", "supervision", "awx_tranches"}
 
 
 def _run_all():
