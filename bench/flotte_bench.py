@@ -264,6 +264,7 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
         plancher = mesurer(
             [ansible_playbook(), str(PLANCHER), "-i", inv], env, tmp / f"plancher-{n_sites}.log"
         )
+        _au_fil(n_sites, "plancher", plancher, hotes)
         emu_avant = sum(cpu_s(p) for p in labo.pids_emulateurs())
         dossier = tmp / f"derive-{n_sites}"
         derive = mesurer(
@@ -272,6 +273,7 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
             env, tmp / f"derive-{n_sites}.log",
         )  # fmt: skip
         derive["emulateurs_cpu_s"] = sum(cpu_s(p) for p in labo.pids_emulateurs()) - emu_avant
+        _au_fil(n_sites, "dérive par hôte", derive, hotes)
         par_site = None
         if args.modes == "tous" and par_site_disponible():
             emu_avant = sum(cpu_s(p) for p in labo.pids_emulateurs())
@@ -283,6 +285,7 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
                 env, tmp / f"derive-site-{n_sites}.log",
             )  # fmt: skip
             par_site["emulateurs_cpu_s"] = sum(cpu_s(p) for p in labo.pids_emulateurs()) - emu_avant
+            _au_fil(n_sites, "dérive par site", par_site, hotes)
             # the same findings, host by host, whichever the mode
             par_site["memes_constats"] = constats(dossier_site) == constats(dossier)
         profil = profiler(labo, env, tmp, hotes) if args.profil else []
@@ -308,6 +311,16 @@ def une_taille(n_sites: int, args: argparse.Namespace, tmp: Path) -> dict:
         "journal": str(tmp / f"derive-{n_sites}.log"),
         "profil": profil,
     }
+
+
+def _au_fil(n_sites: int, nom: str, m: dict, hotes: int) -> None:
+    """As soon as measured: a long run cut short still leaves its figures."""
+    print(
+        f"  ({n_sites} sites, {nom} : code {m['code']}, {m['mur_s']:.1f} s, "
+        f"{1000 * m['cpu_s'] / hotes:.0f} ms CPU/hôte, pic {m['pic_principal_mo']:.0f} / "
+        f"{m['pic_arbre_mo']:.0f} Mo)",
+        flush=True,
+    )
 
 
 def par_site_disponible() -> bool:
