@@ -12,7 +12,7 @@ lab/podman/build-image.sh), interleaved, with and without mitogen:
 Workloads:
   collecte     the drift collect: ONE amico.colleges.serveur_etat task per server, with
                the role's packages, services, smb.conf sections and Kea config (a drift run)
-  converge     an idempotent second converge of a part of serveur_pedago (time, logging,
+  converge     an idempotent second converge of the roles socle, dhcp, sauvegarde (time, logging,
                updates, DHCP, backups: ~20 module tasks per server; Samba AD is left out,
                its provisioning alone takes minutes)
   controleur   20 controller-only tasks (debug, set_fact): where mitogen does not help
@@ -41,7 +41,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from amico.derive.attendu import role_serveur_pedago  # noqa: E402
+from amico.derive.attendu import roles_serveur  # noqa: E402
 from amico_lab.podman import image_present, image_ref, lab_env  # noqa: E402
 
 PREFIXE = "amico-bench-mitogen-"
@@ -96,9 +96,9 @@ def cpu_conteneurs(noms: list[str]) -> float:
 
 
 def ecrire_travail(work: Path, noms: list[str]) -> dict[str, Path]:
-    molecule = yaml.safe_load((REPO / "molecule" / "serveur_pedago" / "molecule.yml").read_text())
+    molecule = yaml.safe_load((REPO / "molecule" / "serveurs" / "molecule.yml").read_text())
     group_vars = dict(molecule["provisioner"]["inventory"]["group_vars"]["serveurs_pedagogiques"])
-    group_vars["serveur_pedago__sauvegarde_mot_de_passe"] = "banc-mitogen-jetable"
+    group_vars["sauvegarde__mot_de_passe"] = "banc-mitogen-jetable"
     group_vars["ansible_python_interpreter"] = "/usr/bin/python3"
     inventaire = {
         "serveurs_pedagogiques": {
@@ -108,7 +108,7 @@ def ecrire_travail(work: Path, noms: list[str]) -> dict[str, Path]:
     }
     (work / "inventaire.yml").write_text(yaml.safe_dump(inventaire, allow_unicode=True))
 
-    role = role_serveur_pedago()
+    role = roles_serveur()
     collecte_args = {
         # the units amico.derive.attendu expects on a pedagogical server
         "services": [
@@ -128,10 +128,10 @@ def ecrire_travail(work: Path, noms: list[str]) -> dict[str, Path]:
     }
     jeu = {"hosts": "serveurs_pedagogiques", "gather_facts": False}
     partie_role = [
-        {"name": f"serveur_pedago : {t}",
-         "ansible.builtin.include_role": {"name": "serveur_pedago", "tasks_from": t,
+        {"name": f"{r} : debian",
+         "ansible.builtin.include_role": {"name": r, "tasks_from": "debian",
                                           "handlers_from": "main"}}
-        for t in ("systeme", "dhcp", "sauvegarde")
+        for r in ("socle", "dhcp", "sauvegarde")
     ]  # fmt: skip
     livres = {
         "collecte": [

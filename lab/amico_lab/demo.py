@@ -359,8 +359,8 @@ class Labo:
                 # gives it as ansible_host, which the lab overrides with the container)
                 "amico_adresse": c["adresse"],
                 # a container gets resolv.conf from the engine, and has no backup target
-                "serveur_pedago__gerer_resolv_conf": False,
-                "serveur_pedago__sauvegarde_depot": "/var/backups/amico-restic",
+                "annuaire__gerer_resolv_conf": False,
+                "sauvegarde__depot": "/var/backups/amico-restic",
             }
         donnees = {
             "all": {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run molecule against the lab image:  lab/podman/molecule.sh test -s serveur_pedago
+# Run molecule against the lab image:  lab/podman/molecule.sh test -s serveurs
 # - builds the Debian 12 systemd image if missing or outdated (build-image.sh);
 # - points podman at the project's containers.conf (CONTAINERS_CONF), never /etc;
 # - generates throwaway secrets for the lab containers when none are set (they live

@@ -1,7 +1,7 @@
 """Accounts of the school year (la rentrée): from an ENT/SIECLE CSV export to an account plan.
 
 Pure logic, standard library only: the same file runs on the controller (tests, CLI) and,
-shipped as an Ansible module_utils by the role `serveur_pedago`, on the Samba AD DC.
+shipped as an Ansible module_utils for the role `comptes`, on the Samba AD DC.
 
 Expected CSV (UTF-8 with or without BOM, or Windows-1252; `;`, `,` or tab separated; the
 header names are matched without case, accents or spaces, aliases in `COLONNES`):

@@ -1,7 +1,7 @@
 """The demo lab for one site of the shipped référentiel: emulated switches over SSH on
 127.0.0.1, stand-in Windows posts, and (when podman and the lab image are there) Debian 12
 systemd containers for the site's servers. Brought to the référentiel's state through the
-project's own code paths (switch push, role serveur_pedago), then handed to `amico derive`
+project's own code paths (switch push, server roles), then handed to `amico derive`
 through an inventory overlay (connection data only)."""
 
 from __future__ import annotations

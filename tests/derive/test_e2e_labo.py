@@ -4,7 +4,7 @@ deviations (expected and found values) and no others.
 Lab of the shipped référentiel's site 0679901Y: its 3 switches emulated over SSH on
 127.0.0.1 and configured by AMICo's own push; its 21 Windows posts as stand-ins holding
 their profile's software; its pedagogical server and NAS as Debian 12 systemd containers,
-the server converged by the role serveur_pedago (skipped with its reason when podman or
+the server converged by the roles of serveurs.yml (skipped with its reason when podman or
 the lab image is absent). Then: a VLAN added through a switch's CLI, 7-Zip removed from a
 post's state, kea-dhcp4-server stopped in the server container.
 """
@@ -57,7 +57,7 @@ def converger_serveur(env, overlay):
             "-i", str(overlay),
             "--limit", "se-0679901y",
             "-e", "amico_adresse=10.64.3.10",
-            "-e", "serveur_pedago__gerer_resolv_conf=false",
+            "-e", "annuaire__gerer_resolv_conf=false",
         ],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=1500,
     )  # fmt: skip

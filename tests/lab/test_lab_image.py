@@ -43,12 +43,13 @@ def test_lab_env_points_at_the_project_containers_conf():
 
 
 def test_role_packages_are_baked_into_the_image():
-    """Every package the role installs is pre-installed: converge stays fast and offline."""
-    import yaml
+    """Every package the server roles install is pre-installed: converge stays fast and
+    offline."""
+    from amico.derive.attendu import roles_serveur
 
-    role = yaml.safe_load((ROOT / "roles/serveur_pedago/vars/main.yml").read_text())
+    paquets = roles_serveur()["paquets"]
     lab = {
         line.split("#")[0].strip()
         for line in (ROOT / "lab/podman/packages.txt").read_text().splitlines()
     } - {""}
-    assert set(role["_serveur_pedago__paquets"]) <= lab
+    assert paquets and set(paquets) <= lab

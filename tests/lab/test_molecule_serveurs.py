@@ -1,4 +1,5 @@
-"""End-to-end: the molecule scenario of serveur_pedago on a real Debian 12 container.
+"""End-to-end: the molecule scenario of the server roles (socle, annuaire, comptes, partages,
+dhcp, sauvegarde, composed as playbooks/serveurs.yml does) on a real Debian 12 container.
 
 Builds the lab image if needed (lab/podman/build-image.sh, root needed the first time
 to apt-get install podman/runc/debootstrap), then create, prepare, converge,
@@ -16,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_molecule_serveur_pedago():
+def test_molecule_serveurs():
     if shutil.which("podman") is None and os.geteuid() != 0:
         pytest.fail("podman absent : lancez `make lab-image` en root une première fois")
     r = subprocess.run(
-        [str(ROOT / "lab/podman/molecule.sh"), "test", "-s", "serveur_pedago"],
+        [str(ROOT / "lab/podman/molecule.sh"), "test", "-s", "serveurs"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -175,7 +175,7 @@ def test_valider_runs_whatever_the_limit(tmp_path):
     assert r.returncode != 0, sortie
     assert "TASK [Vérifier le schéma et la cohérence du référentiel]" in sortie
     assert "0679901Y.yml" in sortie  # the validator's file:line report
-    assert "TASK [serveur_pedago" not in sortie  # stopped before the role
+    assert "TASK [socle" not in sortie  # stopped before the roles
 
 
 def test_cached_table_follows_the_referentiel(tmp_path):

@@ -1,4 +1,4 @@
-"""The lab's DHCP client (molecule/serveur_pedago/files/client_dhcp.py), without network.
+"""The lab's DHCP client (molecule/serveurs/files/client_dhcp.py), without network.
 
 The molecule scenario uses it to obtain a real lease from Kea; these tests pin the packets
 it sends and how it reads an answer, so that a lease failure in the scenario points at the
@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = importlib.util.spec_from_file_location(
-    "client_dhcp", ROOT / "molecule/serveur_pedago/files/client_dhcp.py"
+    "client_dhcp", ROOT / "molecule/serveurs/files/client_dhcp.py"
 )
 client = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(client)

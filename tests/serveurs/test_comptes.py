@@ -14,7 +14,7 @@ from ansible_collections.amico.colleges.plugins.module_utils.comptes import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-EXEMPLE = ROOT / "roles/serveur_pedago/files/exemple-export-ent.csv"
+EXEMPLE = ROOT / "roles/comptes/files/exemple-export-ent.csv"
 
 
 def appliquer(plan, existants):

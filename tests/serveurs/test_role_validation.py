@@ -1,7 +1,8 @@
-"""Bad inputs stop serveur_pedago before any change, with a message saying what to fix.
+"""Bad inputs stop the server roles before any change, with a message saying what to fix.
 
-Runs only the role's `validate` entry point (read-only asserts + argument specs) against
-localhost: no container needed, nothing on the machine is modified.
+Runs only the roles' `validate` entry points (read-only asserts + argument specs), in the
+order of playbooks/serveurs.yml, against localhost: no container needed, nothing on the
+machine is modified.
 """
 
 import copy
@@ -48,7 +49,20 @@ SITE = {
 }
 
 
-def run_validate(tmp_path, variables, env_extra=None):
+# The roles of playbooks/serveurs.yml, in its order.
+ROLES = ["socle", "annuaire", "comptes", "partages", "dhcp", "sauvegarde"]
+
+
+def test_the_playbook_composes_these_roles_in_this_order():
+    import yaml
+
+    jeu = yaml.safe_load((ROOT / "playbooks/serveurs.yml").read_text(encoding="utf-8"))[-1]
+    assert [r["role"].rsplit(".", 1)[-1] for r in jeu["roles"]] == ROLES
+    # the perimeter is checked before any role (and by each role again)
+    assert "amico.colleges.perimetre" in jeu["pre_tasks"][0]
+
+
+def run_validate(tmp_path, variables, env_extra=None, roles=ROLES):
     play = [
         {
             "name": "validate",
@@ -56,12 +70,10 @@ def run_validate(tmp_path, variables, env_extra=None):
             "gather_facts": False,
             "tasks": [
                 {
-                    "name": "validate",
-                    "ansible.builtin.include_role": {
-                        "name": "serveur_pedago",
-                        "tasks_from": "validate",
-                    },
+                    "name": f"validate {role}",
+                    "ansible.builtin.include_role": {"name": role, "tasks_from": "validate"},
                 }
+                for role in roles
             ],
         }
     ]
@@ -153,7 +165,7 @@ def test_reservation_outside_served_vlans_is_refused(tmp_path):
         {
             "amico_site": SITE,
             "amico_adresse": "10.64.3.10",
-            "serveur_pedago__dhcp_reservations": [
+            "dhcp__reservations": [
                 {"nom": "imp", "mac": "00:11:22:33:44:55", "adresse": "10.64.3.20"}
             ],
         },
@@ -164,14 +176,19 @@ def test_reservation_outside_served_vlans_is_refused(tmp_path):
 
 
 # Hostile values for every role input written verbatim into a configuration file or a
-# script (issue 13, item 1: the role's sinks). All of one task's items fail together, so
-# one run per task shows every refusal, each naming its variable.
+# script (issue 13, item 1: the roles' sinks). All of one task's items fail together, so
+# one run per role shows every refusal of that role, each naming its variable.
 HOSTILES_SCALAIRES = {
-    "serveur_pedago__partages_racine": "/srv/samba'; reboot #",
-    "serveur_pedago__sauvegarde_depot": "/var/backups/x'$(reboot)'",
-    "serveur_pedago__sauvegarde_horaire": "*-*-* 02:30:00\nExecStartPre=/bin/reboot",
-    "serveur_pedago__partages_admins": 'Domain Admins"\n[evil]',
-    "serveur_pedago__comptes_dossier": "/root/comptes\n",
+    "partages": {
+        "partages__racine": "/srv/samba'; reboot #",
+        "partages__admins": 'Domain Admins"\n[evil]',
+    },
+    "sauvegarde": {
+        "sauvegarde__depot": "/var/backups/x'$(reboot)'",
+        "sauvegarde__horaire": "*-*-* 02:30:00\nExecStartPre=/bin/reboot",
+    },
+    "comptes": {"comptes__dossier": "/root/comptes\n"},
+    "annuaire": {"annuaire__netbios_domaine": "PEDA\n[x]"},
 }
 
 
@@ -179,12 +196,22 @@ def _base(**extra):
     return {"amico_site": SITE, "amico_adresse": "10.64.3.10", **extra}
 
 
-def test_hostile_values_for_configs_and_scripts_are_refused_each_named(tmp_path):
-    r = run_validate(tmp_path, _base(**HOSTILES_SCALAIRES), SECRETS)
+@pytest.mark.parametrize("role", sorted(HOSTILES_SCALAIRES))
+def test_hostile_values_for_configs_and_scripts_are_refused_each_named(tmp_path, role):
+    hostiles = HOSTILES_SCALAIRES[role]
+    r = run_validate(tmp_path, _base(**hostiles), SECRETS, roles=[role])
     assert r.returncode != 0
-    for nom, valeur in HOSTILES_SCALAIRES.items():
+    for nom, valeur in hostiles.items():
         assert f"{nom} : valeur refusée {json.dumps(valeur)}" in r.stdout, nom
-    assert "serveur_pedago__realm : valeur refusée" not in r.stdout  # the fine ones pass
+    assert "annuaire__realm : valeur refusée" not in r.stdout  # the fine ones pass
+
+
+def test_hostile_backup_paths_are_refused(tmp_path):
+    chemins = ["/srv/samba", "/etc/samba; reboot"]
+    r = run_validate(tmp_path, _base(sauvegarde__chemins=chemins), SECRETS, roles=["sauvegarde"])
+    assert r.returncode != 0
+    assert 'sauvegarde__chemins : valeur refusée "/etc/samba; reboot"' in r.stdout
+    assert '"/srv/samba"' not in r.stdout
 
 
 def test_hostile_share_names_and_comments_are_refused(tmp_path):
@@ -193,36 +220,50 @@ def test_hostile_share_names_and_comments_are_refused(tmp_path):
         {"nom": "devoirs", "commentaire": "Devoirs\n\tpath = /etc", "acl": {}},
         {"nom": "classes", "commentaire": "Classes", "acl": {}},
     ]
-    r = run_validate(tmp_path, _base(serveur_pedago__partages=partages), SECRETS)
+    r = run_validate(tmp_path, _base(partages__liste=partages), SECRETS, roles=["partages"])
     assert r.returncode != 0
     assert 'partage "public]\\n[evil"' in r.stdout
     assert '"Devoirs\\n\\tpath = /etc"' in r.stdout
     assert 'partage "classes"' not in r.stdout
 
 
-def test_hostile_ntp_dns_and_reservation_names_are_refused(tmp_path):
-    r = run_validate(
-        tmp_path,
-        _base(
-            serveur_pedago__ntp_serveurs=["0.debian.pool.ntp.org", "pool.ntp.org\nallow all"],
-            serveur_pedago__dns_redirecteurs=["9.9.9.9", "8.8.8.8\n\tinclude = /tmp/x"],
-            serveur_pedago__dhcp_reservations=[
-                {"nom": 'imp"}],"x":{', "mac": "00:11:22:33:44:55", "adresse": "10.64.0.20"}
-            ],
-        ),
-        SECRETS,
-    )
+HOSTILES_LISTES = {
+    "socle": (
+        {"socle__ntp_serveurs": ["0.debian.pool.ntp.org", "pool.ntp.org\nallow all"]},
+        'socle__ntp_serveurs : valeur refusée "pool.ntp.org\\nallow all"',
+        '"0.debian.pool.ntp.org"',
+    ),
+    "annuaire": (
+        {"annuaire__dns_redirecteurs": ["9.9.9.9", "8.8.8.8\n\tinclude = /tmp/x"]},
+        'annuaire__dns_redirecteurs : valeur refusée "8.8.8.8\\n\\tinclude = /tmp/x"',
+        '"9.9.9.9"',
+    ),
+    "dhcp": (
+        {
+            "dhcp__reservations": [
+                {"nom": 'imp"}],"x":{', "mac": "00:11:22:33:44:55", "adresse": "10.64.0.20"},
+                {"nom": "imp-ok", "mac": "00:11:22:33:44:56", "adresse": "10.64.0.21"},
+            ]
+        },
+        "dhcp__reservations[].nom : valeur refusée",
+        '"imp-ok"',
+    ),
+}
+
+
+@pytest.mark.parametrize("role", sorted(HOSTILES_LISTES))
+def test_hostile_ntp_dns_and_reservation_names_are_refused(tmp_path, role):
+    valeurs, refus, accepte = HOSTILES_LISTES[role]
+    r = run_validate(tmp_path, _base(**valeurs), SECRETS, roles=[role])
     assert r.returncode != 0
-    assert 'serveur_pedago__ntp_serveurs : valeur refusée "pool.ntp.org\\nallow all"' in r.stdout
-    assert 'dns_redirecteurs : valeur refusée "8.8.8.8\\n\\tinclude = /tmp/x"' in r.stdout
-    assert "dhcp_reservations[].nom : valeur refusée" in r.stdout
-    assert '"0.debian.pool.ntp.org"' not in r.stdout and '"9.9.9.9"' not in r.stdout
+    assert refus in r.stdout
+    assert accepte not in r.stdout
 
 
 def test_shell_scripts_quote_every_value():
     # defence in depth: even a value that got through is one shell word
     for nom in ("amico-sauvegarde.j2", "amico-restauration.j2", "amico-restauration-annuaire.j2"):
-        texte = (ROOT / "roles/serveur_pedago/templates" / nom).read_text(encoding="utf-8")
+        texte = (ROOT / "roles/sauvegarde/templates" / nom).read_text(encoding="utf-8")
         for expr in re.findall(r"\{\{(.*?)\}\}", texte):
             if "ansible_managed" in expr or "retention" in expr:
                 continue

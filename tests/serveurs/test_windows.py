@@ -1,16 +1,17 @@
-"""Windows Server variant of serveur_pedago: what can be proven without a Windows host.
+"""Windows Server variant of the server roles: what can be proven without a Windows host.
 
 - the role's input checks accept Windows Server 2022/2025 and refuse 2012 R2 (end of life)
   with a French message, before any change;
 - the parameters handed to microsoft.ad / ansible.windows (OUs, groups, DHCP scopes and
   reservations, shares and their rights, wbadmin command) are rendered from the SAME
   inputs as the Debian target, and checked here value by value;
-- the Windows task files parse (ansible-playbook --syntax-check) and call the modules of
+- the Windows task files (roles/*/tasks/windows.yml) parse (ansible-playbook
+  --syntax-check of playbooks/serveurs.yml' roles) and call the modules of
   microsoft.ad / ansible.windows / community.windows with the rendered parameters.
 
 The target is simulated by its facts (`ansible_facts` as an extra var, as gathered from a
 Windows host: os_family Windows, distribution_version = kernel build). Nothing runs on a
-Windows host: see the role's README, "Non testé".
+Windows host: see the roles' READMEs, "Non testé".
 """
 
 import copy
@@ -25,7 +26,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv/bin"
-ROLE = ROOT / "roles/serveur_pedago"
+ROLES = ["socle", "annuaire", "comptes", "partages", "dhcp", "sauvegarde"]
 
 SITE = {
     "uai": "0670001X",
@@ -76,24 +77,24 @@ ADMIN_SECRET = "Lab-secret-123"
 INPUTS = {
     "amico_site": SITE,
     "amico_adresse": "10.64.3.10",
-    "serveur_pedago__windows_sauvegarde_cible": "E:",
-    "serveur_pedago__dhcp_reservations": [
+    "sauvegarde__windows_cible": "E:",
+    "dhcp__reservations": [
         {"nom": "imp-s101", "mac": "00:23:24:AA:BB:20", "adresse": "10.64.0.20"}
     ],
-    "serveur_pedago__dns_redirecteurs": ["10.64.3.1"],
+    "annuaire__dns_redirecteurs": ["10.64.3.1"],
 }
 # What the role renders for the Windows modules (written by the play below).
 RENDERED = [
-    "_serveur_pedago__windows",
-    "_serveur_pedago__windows_ous",
-    "_serveur_pedago__windows_groupes",
-    "_serveur_pedago__windows_groupes_ou",
-    "_serveur_pedago__windows_etendues",
-    "_serveur_pedago__windows_partages",
-    "_serveur_pedago__windows_fonctionnalites",
-    "_serveur_pedago__windows_wbadmin",
-    "serveur_pedago__domaine_dns",
-    "serveur_pedago__netbios_domaine",
+    "_socle__windows",
+    "_comptes__windows_ous",
+    "_comptes__windows_groupes",
+    "_comptes__windows_groupes_ou",
+    "_dhcp__windows_etendues",
+    "_partages__windows_partages",
+    "_sauvegarde__windows_wbadmin",
+    "annuaire__domaine_dns",
+    "annuaire__netbios_domaine",
+    "partages__netbios_domaine",
 ]
 
 
@@ -106,14 +107,17 @@ def run_play(tmp_path, variables, facts, env_extra=None, check=False):
             "hosts": "se1-0670001x",
             "gather_facts": False,
             "tasks": [
-                {
-                    "name": "validate",
-                    "ansible.builtin.include_role": {
-                        "name": "serveur_pedago",
-                        "tasks_from": "validate",
-                        "public": True,
-                    },
-                },
+                *(
+                    {
+                        "name": f"validate {role}",
+                        "ansible.builtin.include_role": {
+                            "name": role,
+                            "tasks_from": "validate",
+                            "public": True,
+                        },
+                    }
+                    for role in ROLES
+                ),
                 {
                     "name": "write the rendered parameters",
                     "delegate_to": "localhost",
@@ -171,7 +175,7 @@ def rendu(tmp_path_factory):
 
 
 def test_windows_is_chosen_by_the_facts(rendu):
-    assert rendu["_serveur_pedago__windows"] is True
+    assert rendu["_socle__windows"] is True
 
 
 def test_windows_2025_is_accepted(tmp_path):
@@ -194,7 +198,7 @@ def test_end_of_life_date_matches_the_referentiel():
     ws = next(e for e in entrees if e["id"] == "windows_server_2012_r2")
     assert ws["cycle_de_vie"]["statut"] == "fin_de_vie"
     assert str(ws["cycle_de_vie"]["fin_de_vie"]) == "2023-10-10"
-    message = (ROLE / "tasks/windows/validate.yml").read_text()
+    message = (ROOT / "roles/socle/tasks/validate.yml").read_text()
     assert "10/10/2023" in message
 
 
@@ -224,16 +228,16 @@ def test_restic_secret_is_not_required_on_windows(rendu):
 
 
 def test_backup_target_is_required_on_windows(tmp_path):
-    inputs = {k: v for k, v in INPUTS.items() if k != "serveur_pedago__windows_sauvegarde_cible"}
+    inputs = {k: v for k, v in INPUTS.items() if k != "sauvegarde__windows_cible"}
     r, _ = run_play(tmp_path, inputs, WINDOWS_2022, SECRET_ENV)
     assert r.returncode != 0
-    assert "serveur_pedago__windows_sauvegarde_cible" in r.stdout
+    assert "sauvegarde__windows_cible" in r.stdout
 
 
 def test_accounts_export_is_refused_on_windows(tmp_path):
     inputs = {
         **INPUTS,
-        "serveur_pedago__comptes_export": str(ROLE / "files/exemple-export-ent.csv"),
+        "comptes__export": str(ROOT / "roles/comptes/files/exemple-export-ent.csv"),
     }
     r, _ = run_play(tmp_path, inputs, WINDOWS_2022, SECRET_ENV)
     assert r.returncode != 0
@@ -249,19 +253,21 @@ def test_vlan_without_subnet_is_refused_on_windows(tmp_path):
 
 
 def test_domain_names_are_the_debian_ones(rendu):
-    assert rendu["serveur_pedago__domaine_dns"] == "peda0670001x.amico.internal"
-    assert rendu["serveur_pedago__netbios_domaine"] == "PEDA0670001X"
+    assert rendu["annuaire__domaine_dns"] == "peda0670001x.amico.internal"
+    assert rendu["annuaire__netbios_domaine"] == "PEDA0670001X"
+    # the shares' rights name the groups in the annuaire's domain
+    assert rendu["partages__netbios_domaine"] == "PEDA0670001X"
 
 
 def test_ous_and_groups(rendu):
     dn = "DC=peda0670001x,DC=amico,DC=internal"
-    assert rendu["_serveur_pedago__windows_ous"][0] == {"name": "College", "path": dn}
-    assert sorted(rendu["_serveur_pedago__windows_ous"][1:], key=lambda o: o["name"]) == [
+    assert rendu["_comptes__windows_ous"][0] == {"name": "College", "path": dn}
+    assert sorted(rendu["_comptes__windows_ous"][1:], key=lambda o: o["name"]) == [
         {"name": n, "path": f"OU=College,{dn}"}
         for n in ["Administration", "Eleves", "Groupes", "Profs"]
     ]
-    assert rendu["_serveur_pedago__windows_groupes_ou"] == f"OU=Groupes,OU=College,{dn}"
-    assert [g["name"] for g in rendu["_serveur_pedago__windows_groupes"]] == [
+    assert rendu["_comptes__windows_groupes_ou"] == f"OU=Groupes,OU=College,{dn}"
+    assert [g["name"] for g in rendu["_comptes__windows_groupes"]] == [
         "eleves",
         "profs",
         "admins-college",
@@ -269,7 +275,7 @@ def test_ous_and_groups(rendu):
 
 
 def test_dhcp_scopes_serve_the_collectivite_pedagogical_vlans_only(rendu):
-    assert rendu["_serveur_pedago__windows_etendues"] == [
+    assert rendu["_dhcp__windows_etendues"] == [
         {
             "id": 100,
             "nom": "VLAN 100 PEDAGOGIE",
@@ -287,7 +293,7 @@ def test_dhcp_scopes_serve_the_collectivite_pedagogical_vlans_only(rendu):
 
 
 def test_shares_and_rights(rendu):
-    partages = {p["nom"]: p for p in rendu["_serveur_pedago__windows_partages"]}
+    partages = {p["nom"]: p for p in rendu["_partages__windows_partages"]}
     assert sorted(partages) == ["classes", "devoirs", "logiciels", "profils", "public"]
     logiciels = partages["logiciels"]
     assert logiciels["chemin"] == "D:\\AMICo\\Partages\\logiciels"
@@ -312,42 +318,52 @@ def test_shares_and_rights(rendu):
 
 
 def test_features_and_backup_command(rendu):
-    assert set(rendu["_serveur_pedago__windows_fonctionnalites"]) >= {
+    fonctionnalites = set()
+    for _, t in _windows_tasks():
+        if "ansible.windows.win_feature" in t:
+            nom = t["ansible.windows.win_feature"]["name"]
+            if nom.startswith("{{"):  # the annuaire's list, from its vars
+                vars_ = yaml.safe_load((ROOT / "roles/annuaire/vars/main.yml").read_text())
+                fonctionnalites |= set(vars_["_annuaire__windows_fonctionnalites"])
+            else:
+                fonctionnalites.add(nom)
+    assert fonctionnalites == {
         "AD-Domain-Services",
         "DNS",
         "DHCP",
+        "FS-FileServer",
         "Windows-Server-Backup",
     }
-    assert rendu["_serveur_pedago__windows_wbadmin"] == (
+    assert rendu["_sauvegarde__windows_wbadmin"] == (
         "start backup -backupTarget:E: -include:D:\\AMICo\\Partages -allCritical -vssFull -quiet"
     )
 
 
 def _windows_tasks():
     taches = []
-    for f in sorted((ROLE / "tasks/windows").glob("*.yml")):
+    for role in ROLES:
+        f = ROOT / "roles" / role / "tasks/windows.yml"
         for t in yaml.safe_load(f.read_text()) or []:
-            taches.append((f.name, t))
+            taches.append((role, t))
     return taches
 
 
 def test_windows_tasks_use_the_rendered_parameters():
-    taches = {f: [t for g, t in _windows_tasks() if g == f] for f, _ in _windows_tasks()}
-    ad = taches["ad.yml"]
-    domaine = next(t for t in ad if "microsoft.ad.domain" in t)
-    assert domaine["microsoft.ad.domain"]["dns_domain_name"] == "{{ serveur_pedago__domaine_dns }}"
+    taches = {r: [t for g, t in _windows_tasks() if g == r] for r in ROLES}
+    domaine = next(t for t in taches["annuaire"] if "microsoft.ad.domain" in t)
+    assert domaine["microsoft.ad.domain"]["dns_domain_name"] == "{{ annuaire__domaine_dns }}"
     assert domaine["no_log"] is True
     assert (
-        next(t for t in ad if "microsoft.ad.ou" in t)["loop"]
-        == "{{ _serveur_pedago__windows_ous }}"
+        next(t for t in taches["comptes"] if "microsoft.ad.ou" in t)["loop"]
+        == "{{ _comptes__windows_ous }}"
     )
-    dhcp = next(t for t in taches["dhcp.yml"] if "ansible.windows.win_powershell" in t)
+    dhcp = next(t for t in taches["dhcp"] if "ansible.windows.win_powershell" in t)
     assert (
         dhcp["ansible.windows.win_powershell"]["parameters"]["Etendues"]
-        == "{{ _serveur_pedago__windows_etendues }}"
+        == "{{ _dhcp__windows_etendues }}"
     )
-    share = next(t for t in taches["partages.yml"] if "ansible.windows.win_share" in t)
-    assert share["loop"] == "{{ _serveur_pedago__windows_partages }}"
+    share = next(t for t in taches["partages"] if "ansible.windows.win_share" in t)
+    assert share["loop"] == "{{ _partages__windows_partages }}"
 
 
 def test_windows_tasks_use_fqcn_of_the_windows_collections():
@@ -368,7 +384,7 @@ def test_syntax_check_with_a_windows_host(tmp_path):
                 {
                     "name": "serveur pedagogique Windows",
                     "hosts": "serveurs_windows",
-                    "roles": [{"role": "serveur_pedago"}],
+                    "roles": [{"role": role} for role in ROLES],
                 }
             ]
         )

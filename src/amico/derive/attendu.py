@@ -11,8 +11,9 @@ inventory plugin: one place decides the perimeter).
 Per kind of host:
 - commutateur: the switch intent (`amico.commutateurs.intent.intent_from_site`), as the raw
   site dict and the plan's VLANs it is built from;
-- serveur_pedagogique: what the role `serveur_pedago` installs (its packages, services,
-  ports, shares from the role's own defaults/vars files) and the Kea subnets of the plan;
+- serveur_pedagogique: what the roles of playbooks/serveurs.yml install (packages,
+  services, ports, shares from the roles' own defaults/vars files) and the Kea subnets of
+  the plan;
 - nas: the system only (no role describes a NAS yet);
 - poste_pedagogique: profile and OS of the post, for the software catalogue.
 """
@@ -36,22 +37,29 @@ from amico.referentiel.plan import site_subnets
 PROFIL_DEFAUT = "base"  # as roles/postes_windows (postes_windows__profil)
 
 
-def _role_yaml(nom: str) -> dict:
-    # the role the playbooks apply: the project's, else the installed collection's
-    role = role_dir("serveur_pedago")
-    return yaml.safe_load((role / nom).read_text(encoding="utf-8")) or {}
+def _role_yaml(role: str, nom: str) -> dict:
+    # the roles the playbooks apply: the project's, else the installed collection's
+    return yaml.safe_load((role_dir(role) / nom).read_text(encoding="utf-8")) or {}
 
 
-def role_serveur_pedago() -> dict[str, Any]:
-    """The role's own lists (packages, shares, DHCP usages), read from its files."""
-    defaults = _role_yaml("defaults/main.yml")
-    vars_ = _role_yaml("vars/main.yml")
+# The roles of playbooks/serveurs.yml that install Debian packages (vars/main.yml).
+ROLES_PAQUETS = {"socle": "_socle__paquets", "annuaire": "_annuaire__paquets",
+                 "dhcp": "_dhcp__paquets", "sauvegarde": "_sauvegarde__paquets"}  # fmt: skip
+
+
+def roles_serveur() -> dict[str, Any]:
+    """What the server roles install (packages, shares, DHCP usages), read from their
+    own defaults/vars files."""
+    paquets = [p for r, v in ROLES_PAQUETS.items() for p in _role_yaml(r, "vars/main.yml")[v]]
+    partages = _role_yaml("partages", "defaults/main.yml")
+    dhcp = _role_yaml("dhcp", "defaults/main.yml")
+    sauvegarde = _role_yaml("sauvegarde", "defaults/main.yml")
     return {
-        "paquets": list(vars_["_serveur_pedago__paquets"]),
-        "partages": [p["nom"] for p in defaults["serveur_pedago__partages"]],
-        "dhcp_usages": list(defaults["serveur_pedago__dhcp_usages"]),
-        "dhcp_actif": bool(defaults["serveur_pedago__dhcp_actif"]),
-        "sauvegarde_actif": bool(defaults["serveur_pedago__sauvegarde_actif"]),
+        "paquets": paquets,
+        "partages": [p["nom"] for p in partages["partages__liste"]],
+        "dhcp_usages": list(dhcp["dhcp__usages"]),
+        "dhcp_actif": bool(dhcp["dhcp__actif"]),
+        "sauvegarde_actif": bool(sauvegarde["sauvegarde__actif"]),
     }
 
 
@@ -160,7 +168,7 @@ def attendus(
     """UAI -> expectations of every host of the site handed to the operator."""
     inv = build(ref, operateur=operateur, phase=phase, sites=[s.uai for s in sites])
     hotes = set(inv.hosts)
-    role = role_serveur_pedago()
+    role = roles_serveur()
     return {s.uai: attendu_site(ref, s, hotes, role) for s in sites}
 
 

@@ -17,7 +17,7 @@ Port names as the running configuration writes them (IOS full names). ``voisins`
 neighbours (absent in files gathered before LLDP was read); ``problemes``: the commands
 whose output could not be read (absent when none).
 
-Server (expected from the ``serveur_pedago`` role; every key optional)::
+Server (expected from the roles of playbooks/serveurs.yml; every key optional)::
 
     {"type": "serveur", "date": "2025-03-02T03:10:00+00:00",
      "services": [{"nom": "samba-ad-dc", "etat": "actif"}] | ["samba-ad-dc", ...],
