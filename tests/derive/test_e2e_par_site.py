@@ -77,7 +77,11 @@ def test_per_site_mode_finds_and_reports_exactly_what_per_host_mode_does(tmp_pat
         overlay = surcouche(tmp_path / "labo.yml", sw, postes, None)
         data = yaml.safe_load(overlay.read_text())
         for n in serveurs:
-            data["all"]["hosts"][n] = {"ansible_host": "127.0.0.1", "ansible_port": 9}
+            data["all"]["hosts"][n] = {
+                "ansible_connection": "ansible.builtin.ssh",
+                "ansible_host": "127.0.0.1",
+                "ansible_port": 9,
+            }
         pedago = [p.nom for p in site.postes if p.usage == "pedagogique"]
         eteint, refuse, modifie = pedago[1], pedago[4], pedago[7]
         data["all"]["hosts"][refuse]["amico_operateur"] = "prestataire_inconnu"
