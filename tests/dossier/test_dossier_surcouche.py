@@ -4,13 +4,16 @@ a faulty overlay is a French error naming the file (and the line), exit 2, nothi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
 from amico.cli import main
 from amico.dossier.cli import PASSWORD_ENV, adresses_surcouche
 from amico.referentiel.inventory import InventaireInvalide
-from conftest import DEMO
+
+DEMO = Path(__file__).resolve().parents[2] / "referentiel"
 
 UAI = "0679901Y"
 
