@@ -1,6 +1,7 @@
 import csv
 import filecmp
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -226,6 +227,24 @@ def test_batched_layout_equals_one_process_per_graph(demo_ref, tmp_path):
 
     sources = [build_dot(s, {x.id: x.nom for x in s.salles}, s.nom) for s in demo_ref.sites]
     assert _run_dot(sources) == [_run_dot([src])[0] for src in sources]
+
+
+def test_referentiel_commit_or_edit_rebuilds_every_dossier(ref_git, git_commit, tmp_path):
+    # why demo_ref is a frozen copy: the live repository's commits and edits rebuild all
+    ref = load(ref_git)
+    out = tmp_path / "out"
+    generate(ref, ref.sites, out)
+    assert all(r.written == [] for r in generate(ref, ref.sites, out))
+    (ref_git / "NOTES.txt").write_text("brouillon\n", encoding="utf-8")  # uncommitted edit
+    assert all(r.written for r in generate(ref, ref.sites, out))
+    html = (out / "0679901Y" / "index.html").read_text(encoding="utf-8")
+    assert "modifications non commitées" in html
+    git_commit(ref_git, "notes")
+    assert all(r.written for r in generate(ref, ref.sites, out))
+    html = (out / "0679901Y" / "index.html").read_text(encoding="utf-8")
+    head = subprocess.run(["git", "-C", str(ref_git), "rev-parse", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    assert head in html and "modifications non commitées" not in html
 
 
 def test_incremental_rebuilds_only_what_changed(demo_ref, tmp_path, state_dir):
