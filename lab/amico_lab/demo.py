@@ -86,6 +86,13 @@ class Labo:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(self.fichier)
 
+    def noter(self, cle: str, valeur: Any) -> None:
+        """Record one more part of the running lab (e.g. the demo's Zabbix container, so
+        that `amico labo arreter` removes it)."""
+        etat = self.lire() or {}
+        etat[cle] = valeur
+        self._ecrire(etat)
+
     def secrets(self) -> dict[str, str]:
         if self.fichier_secrets.exists():
             return json.loads(self.fichier_secrets.read_text(encoding="utf-8"))
@@ -401,21 +408,23 @@ class Labo:
             pids.add(etat["glpi"]["pid"])
         for pid in sorted(pids):
             _terminer(pid)
-        if etat.get("conteneurs"):
+        conteneurs = [c["nom"] for c in etat.get("conteneurs", {}).values()]
+        if (etat.get("supervision") or {}).get("conteneur"):  # the demo's Zabbix
+            conteneurs.append(etat["supervision"]["conteneur"])
+        if conteneurs:
             from amico_lab import podman
 
             env = podman.lab_env()
-            for c in etat["conteneurs"].values():
-                subprocess.run(
-                    ["podman", "rm", "-f", "-t", "2", c["nom"]], env=env, capture_output=True
-                )
+            for nom in conteneurs:
+                subprocess.run(["podman", "rm", "-f", "-t", "2", nom], env=env, capture_output=True)
         SURCOUCHE.unlink(missing_ok=True)
         self.fichier.unlink(missing_ok=True)
         self.fichier_secrets.unlink(missing_ok=True)
-        for sous in ("postes", "partage-logiciels", "commutateurs", "guichet-spool"):
+        for sous in ("postes", "partage-logiciels", "commutateurs", "guichet-spool",
+                     "supervision-etat"):  # fmt: skip
             shutil.rmtree(self.dossier / sous, ignore_errors=True)
         sortie(
-            f"Labo arrêté : {len(pids)} processus, {len(etat.get('conteneurs', {}))} "
+            f"Labo arrêté : {len(pids)} processus, {len(conteneurs)} "
             "conteneur(s), surcouche effacée."
         )
         return True
