@@ -245,11 +245,13 @@ def test_awx_project_from_the_installed_collection(installe, tmp_path):
         n_inj = len(serveurs) + len(postes)
         assert f"({len(sw.intents) - 1} conforme, 1 non conforme, {n_inj} injoignable)" in d.stdout
 
-        # 2. as AWX runs it: the project's playbook, then the merge as a separate step
+        # 2. as AWX runs it (the job template's extra vars, as playbooks/derive.yml says):
+        # the project's playbook, then the merge as a separate step
         awx = tmp_path / "awx"
+        extra = {"amico_derive_dossier": str(awx), "amico_derive_sites": [UAI]}
         with chrono("ansible-playbook derive.yml"):
             run([bin_ / "ansible-playbook", "playbooks/derive.yml", "-i", "inventories/labo",
-                 "-e", f"amico_derive_dossier={awx}"], env=env, cwd=projet)  # fmt: skip
+                 "-e", json.dumps(extra)], env=env, cwd=projet)  # fmt: skip
         f = run([bin_ / "amico", "derive", "--fusionner", awx, "--sans-historique"],
                 env=env, cwd=projet, check=False)  # fmt: skip
         assert f.returncode == 1, f.stdout + f.stderr
