@@ -112,6 +112,40 @@ def test_runtime_imports_nothing_of_the_lab_nor_of_a_test_package():
     assert not found, "le runtime importe le labo ou un paquet de test :\n" + "\n".join(found)
 
 
+def lab_names(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every string in `source` that names the lab (`amico_lab...`: a
+    module or one of its host variables), docstrings left out: the runtime reaches the
+    lab's variables only through what a registered transport declares."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+    }
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and "amico_lab" in n.value
+        and id(n) not in docstrings
+    ]
+
+
+def test_lab_names_scanner():
+    source = '"""Naming amico_lab.postes."""\nX = ("amico_uai", "amico_lab_windows_etat")\n'
+    assert lab_names(source) == [(2, "amico_lab_windows_etat")]
+
+
+def test_runtime_names_no_lab_variable_nor_module():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {text[:60]!r}"
+        for path in _modules()
+        for line, text in lab_names(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "le runtime nomme le labo :\n" + "\n".join(found)
+
+
 def test_every_third_party_import_is_a_runtime_dependency():
     runtime = _runtime_distributions()
     providers = packages_distributions()

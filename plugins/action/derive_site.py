@@ -109,6 +109,7 @@ class ActionModule(ActionBase):
             try:
                 v = {k: hv[k] for k in VARIABLES_HOTE if k in hv}
                 v.update({k: hv[k] for k in hv if k.startswith(PREFIXES_CONNEXION)})
+                v.update({k: hv[k] for k in lot.variables_transport(v) if k in hv and k not in v})
                 v["inventory_hostname"] = h
                 # the catalogue reads the site's UAI and territory only: never the whole
                 # site variable (rooms, contacts, DHCP reservations) rendered per post

@@ -33,6 +33,11 @@ from typing import Any
 
 from amico.derive import comparaison, ignorer
 from amico.derive.modele import constats_guichet, resultat_hote
+from amico.logiciels.transports import (  # noqa: F401 (PREFIXES_CONNEXION: derive_site's)
+    PREFIXES_CONNEXION,
+    nom_transport,
+    variables_lues,
+)
 
 PARALLELISME_DEFAUT = 8
 DELAI_HOTE_DEFAUT = 300.0  # s: a whole collect; the switch driver has its own connect delay
@@ -52,9 +57,9 @@ VARIABLES_HOTE = (
     "ansible_password",
     "ansible_connection",
     "amico_postes_transport",
-    "amico_lab_windows_etat",
 )
-PREFIXES_CONNEXION = ("ansible_winrm_", "ansible_psrp_")
+# and those the post's transport declares (transports.variables_lues: a registered
+# transport, such as the lab's, names its own)
 VARIABLES_COMMUTATEUR = ("amico_commutateurs__utilisateur", "amico_commutateurs__mot_de_passe")
 
 
@@ -327,6 +332,11 @@ class CollecteurLot(Collecteur):
             raise EchecCollecte(refus)
         poste = {"nom": hote, "profil": attendu["profil"], "systeme": attendu.get("systeme") or ""}
         return evaluer_poste(catalogue, poste, self.transport(v), v.get("amico_site") or {})
+
+
+def variables_transport(variables: dict[str, Any]) -> tuple[str, ...]:
+    """The variables the transport these (already read) variables choose reads too."""
+    return variables_lues(nom_transport(variables))
 
 
 def transport_poste(variables: dict[str, Any]) -> Callable[[dict], dict]:

@@ -137,6 +137,7 @@ VARIABLES_CONNEXION = (
 PREFIXES_CONNEXION = ("ansible_winrm_", "ansible_psrp_")
 
 
+@functools.cache
 def variables_lues(nom: str) -> tuple[str, ...]:
     """The host variables transport `nom` reads, for a caller that must render them all
     before leaving Ansible (threads cannot template): VARIABLES_CONNEXION (and the
