@@ -147,3 +147,19 @@ def test_every_command_reads_the_referentiel_of_amico_projet(ailleurs, monkeypat
         ["supervision", "synchroniser", "--tout"],
     ):
         assert parser.parse_args(argv).referentiel == ROOT / "referentiel", argv
+
+
+def test_derive_without_playbook_nor_collection_exit_2(ailleurs, tmp_path, monkeypatch):
+    """A project with an inventory but no playbooks, and no collection installed."""
+    etat = tmp_path / "etat"
+    monkeypatch.setenv("AMICO_STATE_DIR", str(etat))
+    (ailleurs / "inventories" / "demo").mkdir(parents=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "amico.cli", "derive", "--site", "0679901Y",
+         "--referentiel", str(ROOT / "referentiel")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "collection amico.colleges introuvable" in r.stderr
+    assert "ANSIBLE_COLLECTIONS_PATH" in r.stderr
+    assert not (etat / "derive" / "executions").exists()
