@@ -1,3 +1,4 @@
+import threading
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,28 @@ def api(request):
 
 @pytest.fixture
 def config(glpi, api):
-    return GlpiConfig(url=glpi.url, api=api, timeout=2, budget=20, **SECRETS)
+    # Delays that guard against a hang, not what is tested: on a loaded machine (CI on 2
+    # cores) an answer may wait seconds for the CPU; the tests of delays set short ones.
+    return GlpiConfig(url=glpi.url, api=api, timeout=30, budget=300, **SECRETS)
+
+
+@pytest.fixture
+def hang(glpi):
+    """GLPI holds every request without answering. Should the client wait for ever, GLPI
+    lets go after a minute and the list this yields is no longer empty: the test fails
+    instead of hanging."""
+    let_go: list[bool] = []
+
+    def release():
+        let_go.append(True)
+        glpi.release_hang()
+
+    guard = threading.Timer(60, release)
+    glpi.faults.hang = True
+    guard.start()
+    yield let_go
+    guard.cancel()
+    glpi.release_hang()
 
 
 @pytest.fixture
