@@ -25,7 +25,7 @@ TENIR = textwrap.dedent(
     from amico.state import verrou
     with verrou(sys.argv[1], "x"):
         print("TENU", flush=True)
-        time.sleep(60)
+        time.sleep(600)  # killed by the test; long, as the test may wait for the CPU
     """
 )
 
