@@ -93,5 +93,7 @@ def test_cisco_session_dropped_mid_commit_is_seen_quickly(make_lab, intents):
                 + ["vlan 120", " name ESSAI", "vlan 130", " name ESSAI2"]
             )
         elapsed = time.monotonic() - t0
-    # the merge load has fixed sleeps of its own (inline transfer): ~10 s on the lab
-    assert elapsed < 45, f"coupure vue en {elapsed:.1f} s"
+    # the merge load has fixed sleeps of its own (inline transfer): ~10 s on the lab.
+    # Bound: napalm's 90 s read timeout, which a loaded machine can only lengthen; the
+    # drop seen before it can only be the watchdog's doing.
+    assert elapsed < 85, f"coupure vue en {elapsed:.1f} s"

@@ -40,7 +40,9 @@ def test_alias_bomb_is_refused_in_bounded_time_and_memory(ref, tmp_path):
     """Measured in a child process: exit 2, file:line, well under the issue's bounds.
 
     Before the fix the same file ran 120 s at 9 GB; the bounds below are generous on
-    purpose (shared CI machine), the measured figures are printed for the note."""
+    purpose (shared CI machine), the measured figures are printed for the note. Time is
+    the child's CPU time: on a loaded machine its wall-clock time only measures the
+    wait for a core."""
     site = first_site(ref)
     site.write_text(site.read_text("utf-8") + "\nbombe:\n" + textwrap.indent(BOMB, "  "), "utf-8")
     probe = textwrap.dedent(
@@ -55,14 +57,15 @@ def test_alias_bomb_is_refused_in_bounded_time_and_memory(ref, tmp_path):
         try:
             proc = subprocess.run(
                 [sys.executable, "-m", "amico.cli", "referentiel", "verifier", {str(ref)!r}],
-                capture_output=True, text=True, timeout=60, preexec_fn=cap,
+                capture_output=True, text=True, timeout=600, preexec_fn=cap,
             )
             code, err = proc.returncode, proc.stderr
         except subprocess.TimeoutExpired:
             code, err = "timeout", ""
-        rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(json.dumps({{"code": code, "err": err, "seconds": time.monotonic() - start,
-                          "rss_mb": rss_kb / 1024}}))
+                          "cpu": usage.ru_utime + usage.ru_stime,
+                          "rss_mb": usage.ru_maxrss / 1024}}))
         """
     )
     env = dict(os.environ, AMICO_STATE_DIR=str(tmp_path / "etat"))
@@ -71,18 +74,21 @@ def test_alias_bomb_is_refused_in_bounded_time_and_memory(ref, tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=900,
     )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    print(f"bombe d'alias : {result['seconds']:.2f} s, {result['rss_mb']:.0f} Mo")
+    print(
+        f"bombe d'alias : {result['cpu']:.2f} s de processeur ({result['seconds']:.2f} s "
+        f"écoulées), {result['rss_mb']:.0f} Mo"
+    )
     assert result["code"] == 2, result
     assert "YAML refusé" in result["err"] and "alias" in result["err"], result["err"]
     lines = site.read_text("utf-8").splitlines()
     line = int(result["err"].split(f"{site.name}:")[1].split(":")[0])
     assert "&" in lines[line - 1]  # the anchor that blows up
     assert "Aucun hôte n'a été modifié" in result["err"]
-    assert result["seconds"] < 30
+    assert result["cpu"] < 30
     assert result["rss_mb"] < 300
 
 

@@ -163,8 +163,9 @@ def test_example_manifest_is_valid(ref):
 
 def test_check_1000_lines_timing(gros_ref, tmp_path, capsys):
     path = manifeste_genere(tmp_path / "mille.csv", gros_ref, 1000, sep=";")
-    started = time.perf_counter()
+    # CPU time: on a loaded machine (CI on 2 cores) wall-clock time measures the wait
+    started = time.process_time()
     assert main(["vague", "verifier", "--referentiel", str(gros_ref), str(path)]) == 0
-    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - started
     assert "1000 poste(s) à inscrire" in capsys.readouterr().out
-    assert elapsed < 10, elapsed
+    assert cpu < 10, cpu
