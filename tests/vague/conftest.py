@@ -62,4 +62,5 @@ def glpi():
 
 @pytest.fixture
 def glpi_config(glpi):
-    return GlpiConfig(url=glpi.url, api="v1", timeout=2, budget=30, **GLPI_SECRETS)
+    # delays that guard against a hang: on a loaded CI an answer may wait seconds for a core
+    return GlpiConfig(url=glpi.url, api="v1", timeout=30, budget=300, **GLPI_SECRETS)
