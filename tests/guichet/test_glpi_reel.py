@@ -64,7 +64,7 @@ def test_14_1_inventaire_indisponible_attend_sans_retenir_les_tickets(
     with GlpiTestServer(
         entities=ENTITIES, groups=GROUPS, inventory_auth="basic", inventory_basic=("a", "b")
     ) as srv:
-        cfg = GlpiConfig(url=srv.url, api=api, timeout=2, budget=20, **SECRETS)
+        cfg = GlpiConfig(url=srv.url, api=api, timeout=30, budget=300, **SECRETS)
         spool = Spool(tmp_path / "spool")
         good = inventory.from_switch({"nom": "sw1", "fabricant": "aruba"})
         ops = [{"op": "inventaire", "id": "inv-1", "payload": good}]
@@ -80,8 +80,8 @@ def test_14_1_tickets_bloques_inventaire_livre(glpi, api, matrix, routing, tmp_p
     cfg = GlpiConfig(
         url=glpi.url,
         api=api,
-        timeout=2,
-        budget=20,
+        timeout=30,
+        budget=300,
         **{**SECRETS, "user_token": "perime", "password": "perime"},
     )
     spool = Spool(tmp_path / "spool")
@@ -163,7 +163,7 @@ def test_14_3_v2_groupes_assignes_et_relus(glpi, secrets):
 
 # ---- item 4: v2 followups come wrapped ----------------------------------------------------
 def test_14_4_v2_rejeu_sans_doublon_de_suivi(glpi, secrets, matrix, routing, tmp_path):
-    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=2, budget=20, **secrets)
+    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=30, budget=300, **secrets)
     deliver(failing(1, matrix, routing), cfg, Spool(tmp_path / "a"))
     ops = failing(2, matrix, routing)
     deliver(ops, cfg, Spool(tmp_path / "b"))
@@ -204,7 +204,7 @@ def glpi_entites():
 
 def test_14_6_profil_non_recursif_deux_entites(glpi_entites, api, matrix, routing, tmp_path):
     srv = glpi_entites
-    cfg = GlpiConfig(url=srv.url, api=api, timeout=2, budget=20, **SECRETS)
+    cfg = GlpiConfig(url=srv.url, api=api, timeout=30, budget=300, **SECRETS)
     ext2 = f"amico/{SITE2}/{SVC}/echec-antivirus"
     for n in (1, 2, 3):  # reruns: followups, never a duplicate
         ops = failing(n, matrix, routing) + failing(n, matrix, routing, site=SITE2)
@@ -217,7 +217,7 @@ def test_14_6_profil_non_recursif_deux_entites(glpi_entites, api, matrix, routin
 
 
 def test_14_6_entite_hors_profil_arrete_avec_message(glpi_entites, api, matrix, routing, tmp_path):
-    cfg = GlpiConfig(url=glpi_entites.url, api=api, timeout=2, budget=20, **SECRETS)
+    cfg = GlpiConfig(url=glpi_entites.url, api=api, timeout=30, budget=300, **SECRETS)
     spool = Spool(tmp_path / "s")
     out = deliver(failing(1, matrix, routing), cfg, spool, entities={12, 13, 14})
     assert out.entity_error and glpi_entites.tickets() == []
@@ -229,7 +229,7 @@ def test_14_6_entite_hors_profil_arrete_avec_message(glpi_entites, api, matrix, 
 def test_14_6_ancien_appel_sans_entite_toutes_les_entites_v1(
     glpi_entites, matrix, routing, tmp_path
 ):
-    cfg = GlpiConfig(url=glpi_entites.url, api="v1", timeout=2, budget=20, **SECRETS)
+    cfg = GlpiConfig(url=glpi_entites.url, api="v1", timeout=30, budget=300, **SECRETS)
     spool = Spool(tmp_path / "s")
     deliver(failing(1, matrix, routing, site=SITE2), cfg, spool)
     ext2 = f"amico/{SITE2}/{SVC}/echec-antivirus"
@@ -247,7 +247,7 @@ def test_14_6_ancien_appel_sans_entite_toutes_les_entites_v1(
 
 def test_14_6_v2_sans_route_session_avertit_sans_bloquer(glpi, secrets, matrix, routing, tmp_path):
     glpi.faults.v2_without_session = True
-    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=2, budget=20, **secrets)
+    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=30, budget=300, **secrets)
     out = deliver(failing(1, matrix, routing), cfg, Spool(tmp_path / "s"), entities={12, 13})
     assert len(glpi.tickets(EXT)) == 1 and not out.entity_error
     assert any("contrôle des entités impossible" in w for w in out.warnings)
@@ -255,7 +255,7 @@ def test_14_6_v2_sans_route_session_avertit_sans_bloquer(glpi, secrets, matrix, 
 
 # ---- item 7: v2 creation keeps the category ------------------------------------------------
 def test_14_7_v2_categorie(glpi, secrets, matrix, routing, tmp_path):
-    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=2, budget=20, **secrets)
+    cfg = GlpiConfig(url=glpi.url, api="v2", timeout=30, budget=300, **secrets)
     deliver(failing(1, matrix, {**routing, "categorie": 7}), cfg, Spool(tmp_path / "s"))
     (t,) = glpi.tickets(EXT)
     assert t["itilcategories_id"] == 7
@@ -344,7 +344,7 @@ def test_serveur_inventaire_refus_500_comme_glpi(glpi):
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as e:
-        urllib.request.urlopen(req, timeout=5)
+        urllib.request.urlopen(req, timeout=30)
     assert e.value.code == 500
     body = json.loads(e.value.read())
     assert body["status"] == "error" and body["expiration"] == 24

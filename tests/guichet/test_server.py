@@ -13,7 +13,7 @@ def call(url, method="GET", headers=None, body=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=5) as r:
+        with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, dict(r.headers), json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), json.loads(e.read() or b"null")
@@ -162,7 +162,7 @@ def test_v2_oauth_password_grant_and_filter(glpi):
         }
     ).encode()
     req = urllib.request.Request(f"{glpi.url}/api.php/token", data=form, method="POST")
-    with urllib.request.urlopen(req, timeout=5) as r:
+    with urllib.request.urlopen(req, timeout=30) as r:
         tok = json.loads(r.read())
     assert tok["token_type"] == "Bearer" and tok["expires_in"] == 3600
     h = {"Authorization": f"Bearer {tok['access_token']}", "Content-Type": "application/json"}
