@@ -91,6 +91,13 @@ def test_demo_reports_exactly_the_planted_deviations(lab_libre, state_dir):
     assert len(resume["tickets"]) == len(plantes)
     for t in resume["tickets"]:
         assert f"#{t['id']}" in sortie
+    # supervision: Zabbix raised the planted incident (the stopped service) and it became
+    # exactly one routed ticket, shown; or the demo said why the part was skipped
+    if "supervision" in resume["ignores"]:
+        assert "Partie ignorée — supervision" in sortie
+    else:
+        (incident,) = resume["supervision"]["incident"]
+        assert f"#{incident}" in sortie and "Ticket de supervision (Zabbix)" in sortie
     # torn down, and no secret in the output
     assert not SURCOUCHE.exists()
     assert "Labo arrêté" in sortie
