@@ -54,7 +54,8 @@ def make_lab(tmp_path, lab_password):
         labs.append(lab)
         lab.start()
         targets = {
-            n: Target(s.host, s.port, s.username, s.password, timeout=10)
+            # 30 s: a guard; on a loaded CI an emulator may wait seconds for a core
+            n: Target(s.host, s.port, s.username, s.password, timeout=30)
             for n, s in lab.switches.items()
         }
         return lab, targets

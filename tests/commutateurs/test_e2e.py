@@ -83,7 +83,7 @@ def test_faults_are_reported_and_do_not_stop_the_others(make_lab, intents):
     ]
     lab, targets = make_lab(devices, processes=2)
     before = {n: read_state(v, targets[n]) for n, v, _, _ in devices}
-    wrong = Target(targets["ok"].host, targets["ok"].port, "amico", "Faux-Secret-42", timeout=5)
+    wrong = Target(targets["ok"].host, targets["ok"].port, "amico", "Faux-Secret-42", timeout=30)
     nowhere = Target("127.0.0.1", _free_port(), "amico", "x", timeout=3)
     items = [
         (named(core, "ok"), targets["ok"]),
@@ -103,8 +103,9 @@ def test_faults_are_reported_and_do_not_stop_the_others(make_lab, intents):
         assert diff_states(now, before[name], vendor).empty, name
     assert "session perdue" in results["coupe-aruba"].error
     assert "session perdue" in results["coupe-cisco"].error
-    # the watchdog sees the closed session at once: no 90 s napalm read timeout
-    assert results["coupe-cisco"].seconds < 60, results["coupe-cisco"].seconds
+    # the watchdog sees the closed session at once: no 90 s napalm read timeout (a loaded
+    # machine only lengthens that one, so below it the watchdog did its job)
+    assert results["coupe-cisco"].seconds < 85, results["coupe-cisco"].seconds
     assert "refusée" in results["refus"].error
     assert results["mauvais-mdp"].status == ECHEC_CONNEXION
     assert "authentification refusée" in results["mauvais-mdp"].error

@@ -85,7 +85,7 @@ class Commutateurs:
 
     def target(self, name: str) -> Target:
         s = self.lab.switches[name]
-        return Target(s.host, s.port, s.username, s.password, timeout=10)
+        return Target(s.host, s.port, s.username, s.password, timeout=30)  # a guard
 
     def stop(self) -> None:
         self.lab.stop()
@@ -102,7 +102,7 @@ def ajouter_vlan_cli(target: Target, vendor: str, vid: int, nom: str) -> None:
         port=target.port,
         username=target.username,
         password=target.password,
-        timeout=10,
+        timeout=30,
         fast_cli=False,
     ) as conn:
         conn.send_config_set([f"vlan {vid}", f"name {nom}"])

@@ -131,7 +131,7 @@ SAUVEGARDE_CONFORME = textwrap.dedent(
     lab.start()
     try:
         sw = lab.switches[nom]
-        cible = Target(sw.host, sw.port, sw.username, sw.password, timeout=10)
+        cible = Target(sw.host, sw.port, sw.username, sw.password, timeout=30)
         os.environ["AMICO_STATE_DIR"] = sys.argv[3]   # a healthy disk: converge
         premier = apply_switch(intent, cible)
         os.environ["AMICO_STATE_DIR"] = sys.argv[4]   # the full disk: already conforme
