@@ -96,3 +96,16 @@ def test_unreachable_api_named_in_french(monkeypatch, capsys):
                  "--url", "http://127.0.0.1:9"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "injoignable" in err and "127.0.0.1:9" in err
+
+
+def test_the_cli_waits_for_the_api_as_long_as_the_frontend_lets_php_run():
+    # a first fleet sync sends host.create calls of 100 hosts that take minutes; with the
+    # client's 20 s default the CLI gave up ("injoignable") on a call Zabbix finished
+    import re
+
+    from amico.supervision import cli
+
+    role = REF.parent / "roles" / "supervision" / "templates" / "nginx-zabbix.conf.j2"
+    (nginx,) = re.findall(r"fastcgi_read_timeout (\d+)s;", role.read_text(encoding="utf-8"))
+    (php,) = re.findall(r"max_execution_time = (\d+)", role.read_text(encoding="utf-8"))
+    assert cli.DELAI_API_S >= int(nginx) >= int(php) >= 300

@@ -17,6 +17,8 @@ from pathlib import Path
 from amico import projet
 
 EXIT_INVALID = 2
+# roles/supervision gives the frontend fastcgi_read_timeout 600s
+DELAI_API_S = 600.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,7 +74,9 @@ def _client(args):
 
     if not args.url:
         raise ValueError("URL de Zabbix absente : --url ou AMICO_ZABBIX_URL")
-    client = ZabbixClient(args.url, ca_file=args.ca)
+    # a fleet's first sync sends 100 hosts per host.create, each linked to templates: one
+    # call can take minutes (bench/RESULTS.md); wait as long as the frontend lets PHP run
+    client = ZabbixClient(args.url, ca_file=args.ca, timeout=DELAI_API_S)
     client.login(
         token=os.environ.get("AMICO_ZABBIX_JETON"),
         user=os.environ.get("AMICO_ZABBIX_UTILISATEUR"),
