@@ -229,9 +229,13 @@ class Demo:
         glpi = (self.labo.lire() or {}).get("glpi") or {}
         deja = {t["id"] for t in self.labo.tickets()}
         t0 = time.monotonic()
+        env = self.labo.environnement()
+        # the demo's memo of open problems stays in the lab (removed by `labo arreter`),
+        # never in the operator's own supervision state
+        env["AMICO_STATE_DIR"] = str(self.labo.dossier / "supervision-etat")
         try:
             res = supervision.demo_incident(
-                sup, self.labo.environnement(), ROOT / "referentiel",
+                sup, env, ROOT / "referentiel",
                 self.dossier / "supervision-remonter.log",
             )  # fmt: skip
         except (RuntimeError, OSError, subprocess.SubprocessError) as e:
