@@ -111,7 +111,7 @@ def test_derive_outside_a_project_exit_2_nothing_started(ailleurs, tmp_path, mon
     r = subprocess.run(
         [sys.executable, "-m", "amico.cli", "derive", "--site", "0679901Y",
          "--referentiel", str(ROOT / "referentiel")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert r.returncode == 2, r.stdout + r.stderr
     assert "pas d'inventaire par défaut" in r.stderr and "-i" in r.stderr
@@ -157,7 +157,7 @@ def test_derive_without_playbook_nor_collection_exit_2(ailleurs, tmp_path, monke
     r = subprocess.run(
         [sys.executable, "-m", "amico.cli", "derive", "--site", "0679901Y",
          "--referentiel", str(ROOT / "referentiel")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert r.returncode == 2, r.stdout + r.stderr
     assert "collection amico.colleges introuvable" in r.stderr
