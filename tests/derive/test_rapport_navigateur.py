@@ -35,7 +35,7 @@ def test_report_renders_and_matches_json(tmp_path):
         fusionner(dossier, [], JOUR, h)  # a previous run, for the trend chart
         r = fusionner(dossier, [], JOUR, h)
     page_html = html.ecrire(r, tmp_path / "rapport.html")
-    page = navigateur.render(page_html)
+    page = navigateur.render(page_html, timeout=600)  # a guard: the CI may be loaded
     assert page.errors == [], page.console
     dom = page.dom
 
@@ -60,6 +60,6 @@ def test_report_renders_and_matches_json(tmp_path):
     for e in r["ecarts"]:
         assert e["hote"] in dom and e["attendu"] in dom
     assert "polyline" in dom and dom.count("<circle") == 2
-    png = navigateur.screenshot(page_html, tmp_path / "rapport.png")
+    png = navigateur.screenshot(page_html, tmp_path / "rapport.png", timeout=600)
     assert png.stat().st_size > 10_000
     assert json.loads((REPO / "src/amico/derive/resultat.schema.json").read_text())

@@ -214,11 +214,11 @@ def test_html_renders_in_chromium_without_console_error(demo_ref, tmp_path, stat
     out = tmp_path / "out"
     generate(demo_ref, demo_ref.sites, out)
     for site in demo_ref.sites:
-        page = render(out / site.uai / "index.html")
+        page = render(out / site.uai / "index.html", timeout=600)  # a guard: loaded CI
         assert page.errors == [] and page.console == [], page.console
         assert "Tableau de brassage" in page.dom
         assert 'id="synoptique"' in page.dom
-    shot = screenshot(out / "0679901Y" / "index.html", tmp_path / "dossier.png")
+    shot = screenshot(out / "0679901Y" / "index.html", tmp_path / "dossier.png", timeout=600)
     assert shot.stat().st_size > 20_000
 
 
