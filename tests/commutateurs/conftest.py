@@ -52,7 +52,7 @@ def make_lab(tmp_path, lab_password):
         ]
         lab = SwitchLab(specs, processes=processes, workdir=tmp_path / f"lab{len(labs)}")
         labs.append(lab)
-        lab.start()
+        lab.start(timeout=600)  # a guard: on a loaded CI the emulators start slowly
         targets = {
             # 30 s: a guard; on a loaded CI an emulator may wait seconds for a core
             n: Target(s.host, s.port, s.username, s.password, timeout=30)

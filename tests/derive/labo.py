@@ -78,7 +78,7 @@ class Commutateurs:
         self.lab = SwitchLab(devices, processes=1, workdir=workdir)
 
     def start(self) -> None:
-        self.lab.start()
+        self.lab.start(timeout=600)  # a guard: on a loaded CI the emulators start slowly
         for name, intent in self.intents.items():
             res = apply_switch(intent, self.target(name), backup=False, force=True)
             assert res.status == MODIFIE, (name, res.status, res.error)

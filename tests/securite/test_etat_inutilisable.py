@@ -128,7 +128,7 @@ SAUVEGARDE_CONFORME = textwrap.dedent(
             "username": "amico", "password": "essai-labo-1234", "initial": staged(intent),
             "faults": None}
     lab = SwitchLab([spec], processes=1, workdir=sys.argv[2])
-    lab.start()
+    lab.start(timeout=600)
     try:
         sw = lab.switches[nom]
         cible = Target(sw.host, sw.port, sw.username, sw.password, timeout=30)
