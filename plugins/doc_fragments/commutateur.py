@@ -1,6 +1,8 @@
 # Copyright: (c) 2026, Équipe AMICo
 # EUPL-1.2
-"""Doc fragment amico.colleges.commutateur: how the controller reaches a switch over SSH."""
+"""Doc fragments amico.colleges.commutateur (where a switch is reached over SSH) and
+amico.colleges.commutateur.identifiants (with which account: also used by the per-site
+drift, which reaches many switches and so takes no address)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ options:
       - Port SSH du commutateur.
       - Par défaut, la variable d'hôte C(ansible_port), sinon 22.
     type: int
+"""
+
+    IDENTIFIANTS = r"""
+options:
   utilisateur:
     description:
       - Compte SSH du commutateur.

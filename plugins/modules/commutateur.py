@@ -23,6 +23,7 @@ version_added: "1.0.0"
 author: Équipe AMICo
 extends_documentation_fragment:
   - amico.colleges.commutateur
+  - amico.colleges.commutateur.identifiants
 options:
   site:
     description: La variable de groupe C(amico_site) de l'inventaire (UAI, VLAN du site avec usage et propriétaire).

@@ -24,6 +24,7 @@ version_added: "1.0.0"
 author: Équipe AMICo
 extends_documentation_fragment:
   - amico.colleges.commutateur
+  - amico.colleges.commutateur.identifiants
 options:
   dossier:
     description: Dossier de l'exécution (sur le contrôleur), préparé par M(amico.colleges.derive_preparer).

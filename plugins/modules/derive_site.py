@@ -29,6 +29,8 @@ description:
   - Ne modifie jamais un hôte.
 version_added: "1.1.0"
 author: Équipe AMICo
+extends_documentation_fragment:
+  - amico.colleges.commutateur.identifiants
 options:
   dossier:
     description: Dossier de l'exécution (sur le contrôleur), préparé par M(amico.colleges.derive_preparer).
@@ -51,21 +53,6 @@ options:
     description: Durée maximale de la collecte d'un hôte, en secondes ; au-delà, il est constaté injoignable.
     type: int
     default: 300
-  utilisateur:
-    description:
-      - Compte SSH des commutateurs.
-      - Par défaut, la variable C(amico_commutateurs__utilisateur) de chaque commutateur.
-    type: str
-  mot_de_passe:
-    description:
-      - Mot de passe SSH des commutateurs ; jamais journalisé.
-      - Par défaut, la variable C(amico_commutateurs__mot_de_passe) de chaque commutateur
-        (coffre Ansible Vault ou identifiant AWX).
-    type: str
-  delai:
-    description: Délai de connexion et d'authentification aux commutateurs, en secondes.
-    type: int
-    default: 20
 notes:
   - Le parallélisme total est C(forks) sites à la fois, fois C(parallelisme) hôtes par site.
   - Pour les changements (déploiement, campagnes), le mode par hôte reste la règle.
