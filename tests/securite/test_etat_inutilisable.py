@@ -158,7 +158,7 @@ def test_full_disk_backup_of_a_conforme_switch_is_a_warning(tmp_path):
         plein,
         preparation,
         "rw",
-        [sys.executable, "-c", SAUVEGARDE_CONFORME, str(REPO / "tests" / "switches"),
+        [sys.executable, "-c", SAUVEGARDE_CONFORME, str(REPO / "tests" / "commutateurs"),
          str(tmp_path / "labo"), str(tmp_path / "etat-sain"), str(plein / "etat")],
     )  # fmt: skip
     assert r.returncode == 0, r.stdout + r.stderr
