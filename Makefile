@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Debian packages the tests and the demo use (installed when missing, never upgraded)
 SYSTEM_PACKAGES := chromium graphviz git openssh-client
 
-.PHONY: help setup system-packages lab-image lint test test-fast test-role demo bench bench-rapide bench-flotte clean
+.PHONY: help setup system-packages lab-image lint test test-fast test-role demo bench bench-rapide bench-flotte bench-awx clean
 
 help:
 	@echo "make setup      crée .venv et installe les dépendances épinglées (idempotent)"
@@ -21,6 +21,7 @@ help:
 	@echo "make demo       installation + tâche principale sur le labo de démonstration"
 	@echo "make bench      mesures de performance (ratios, voir bench/)"
 	@echo "make bench-flotte  dérive de toute la flotte (5 à 148 sites) à côté du plancher, long"
+	@echo "make bench-awx  deux tranches AWX de 25 collèges contre un job de 50"
 	@echo "make test-role ROLE=nom   lint + molecule d'un seul rôle (voir docs/ecrire-un-role.md)"
 
 setup: $(STAMP)
@@ -70,6 +71,10 @@ bench-rapide: setup system-packages lab-image
 # the whole fleet (148 sites, ~18,000 hosts): hours on a 2-core machine
 bench-flotte: setup system-packages
 	$(BIN)/python bench/flotte_bench.py --sites 5 --sites 20 --sites 50 --sites 148
+
+# AWX job slicing: two slices of 25 sites through ansible-runner against one job of 50
+bench-awx: setup system-packages
+	$(BIN)/python bench/awx_tranches_bench.py --sites 50
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
