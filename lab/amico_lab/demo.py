@@ -304,7 +304,9 @@ class Labo:
                 start_new_session=True,
                 env=dict(os.environ, PYTHONUNBUFFERED="1"),
             )
-        fin = time.monotonic() + 30
+        # generous: on a loaded machine the server's imports alone can take tens of seconds;
+        # a server that died is seen at once by poll()
+        fin = time.monotonic() + 300
         while time.monotonic() < fin:
             texte = sortie.read_text(encoding="utf-8").strip() if sortie.exists() else ""
             if texte.startswith("http"):
