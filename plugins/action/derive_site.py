@@ -24,9 +24,10 @@ try:
     from amico.commutateurs.facts import COMMANDS as _COMMANDS  # noqa: F401
     from amico.commutateurs.parsing import parse as _parse  # noqa: F401
     from amico.derive import lot
-    from amico.derive.lot import PREFIXES_CONNEXION, VARIABLES_HOTE
+    from amico.derive.lot import VARIABLES_HOTE
     from amico.logiciels import execution as _catalogue_execution  # noqa: F401
     from amico.logiciels import preparation as _catalogue_preparation  # noqa: F401
+    from amico.logiciels.transports import PREFIXES_CONNEXION
     from amico.referentiel import perimetre as _perimetre  # noqa: F401
 
     _IMPORT_AMICO = None

@@ -33,11 +33,7 @@ from typing import Any
 
 from amico.derive import comparaison, ignorer
 from amico.derive.modele import constats_guichet, resultat_hote
-from amico.logiciels.transports import (  # noqa: F401 (PREFIXES_CONNEXION: derive_site's)
-    PREFIXES_CONNEXION,
-    nom_transport,
-    variables_lues,
-)
+from amico.logiciels.transports import nom_transport, variables_lues
 
 PARALLELISME_DEFAUT = 8
 DELAI_HOTE_DEFAUT = 300.0  # s: a whole collect; the switch driver has its own connect delay
@@ -85,6 +81,10 @@ class Issue:
 
 
 # -- the run folder --------------------------------------------------------------------------
+# Key of a site file holding what all its switches share (`lire_site` puts it back).
+COMMUTATEURS = "commutateurs"
+
+
 def _lire_json(chemin: str) -> Any:
     with open(chemin, encoding="utf-8") as fh:
         return json.load(fh)
@@ -96,18 +96,12 @@ def lire_site(dossier: str, uai: str) -> dict[str, Any] | None:
     if not uai or not os.path.exists(chemin):
         return None
     site = _lire_json(chemin)
-    if "catalogue" not in site:  # a run folder prepared before the site files had it
-        site = {**_lire_json(os.path.join(dossier, "execution.json")), **site}
     commun = site.get(COMMUTATEURS)
     if commun:  # each switch's expectations again whole, as `compacter_site` found them
         for attendu in site["hotes"].values():
             if "commutateur" in attendu:
                 attendu["commutateur"] = {**commun, **attendu["commutateur"]}
     return site
-
-
-# Key of a site file holding what all its switches share (`lire_site` puts it back).
-COMMUTATEURS = "commutateurs"
 
 
 def compacter_site(data: dict[str, Any]) -> dict[str, Any]:
