@@ -33,26 +33,21 @@ from typing import Any
 
 from amico.derive import comparaison, ignorer
 from amico.derive.modele import constats_guichet, resultat_hote
-from amico.logiciels.transports import nom_transport, variables_lues
+from amico.logiciels.transports import VARIABLES_CONNEXION, nom_transport, variables_lues
 
 PARALLELISME_DEFAUT = 8
 DELAI_HOTE_DEFAUT = 300.0  # s: a whole collect; the switch driver has its own connect delay
 
-# Host variables the batched mode reads for each host (templated by the action plugin).
-# Connection settings of a Windows post: every `ansible_winrm_*` / `ansible_psrp_*` too.
+# Host variables the batched mode reads for each host (templated by the action plugin):
+# the référentiel's and the connection settings every transport may read. Of a Windows
+# post: every `ansible_winrm_*` / `ansible_psrp_*` too.
 VARIABLES_HOTE = (
-    "inventory_hostname",
     "amico_uai",
     "amico_service",
     "amico_referentiel",
     "amico_operateur",
     "amico_phase",
-    "ansible_host",
-    "ansible_port",
-    "ansible_user",
-    "ansible_password",
-    "ansible_connection",
-    "amico_postes_transport",
+    *VARIABLES_CONNEXION,
 )
 # and those the post's transport declares (transports.variables_lues: a registered
 # transport, such as the lab's, names its own)
