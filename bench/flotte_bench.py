@@ -13,7 +13,9 @@ same run and over the same inventory:
 Measured for each: wall time; CPU of the whole process tree (getrusage of the waited
 children: ansible-playbook, its forks, the stand-in posts that run inside the action)
 per host; peak memory of the main ansible-playbook process (VmHWM) and of the tree
-(sum of PSS, sampled every 0.5 s); the switch emulators' CPU apart. Ratios to the floor.
+(sum of PSS, sampled every 0.5 s); the switch emulators' CPU apart, and the CPU the
+stand-in posts count for their own side (what collecteur.ps1 costs a real post) shown
+apart from the controller's. Ratios to the floor.
 
     .venv/bin/python bench/flotte_bench.py [--sites 5 --sites 20] [--processus 4]
 """
@@ -35,6 +37,7 @@ BENCH = Path(__file__).resolve().parent
 PLANCHER = BENCH / "plancher.yml"
 
 from amico_lab.flotte import LaboFlotte  # noqa: E402
+from amico_lab.postes.poste import ENV_CPU, cpu_compte  # noqa: E402
 
 TAILLES_DEFAUT = [5, 20]
 PAGE_KO = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -100,7 +103,11 @@ def cpu_s(pid: int) -> float:
 
 def mesurer(cmd: list[str], env: dict[str, str], journal: Path) -> dict:
     """Run cmd; wall, CPU of the waited tree, peak memory of the main ansible-playbook
-    process (VmHWM) and of the whole tree (sum of PSS)."""
+    process (VmHWM) and of the whole tree (sum of PSS). The stand-in posts run inside the
+    tree (in the collect action) and count their own CPU: the post's side, apart."""
+    doublures = journal.with_suffix(".doublures")
+    doublures.mkdir(parents=True, exist_ok=True)
+    env = {**env, ENV_CPU: str(doublures)}
     avant = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     pic_principal = pic_arbre = 0
@@ -124,10 +131,13 @@ def mesurer(cmd: list[str], env: dict[str, str], journal: Path) -> dict:
     mur = time.monotonic() - t0
     apres = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (apres.ru_utime - avant.ru_utime) + (apres.ru_stime - avant.ru_stime)
+    cote_postes = cpu_compte(doublures)
     return {
         "code": proc.returncode,
         "mur_s": mur,
         "cpu_s": cpu,
+        "doublures_cpu_s": cote_postes,
+        "cpu_controleur_s": cpu - cote_postes,
         "cpu_principal_s": cpu_principal,
         "pic_principal_mo": pic_principal / 1024,
         "pic_arbre_mo": pic_arbre / 1024,
@@ -344,20 +354,24 @@ def afficher(r: dict) -> None:
     print(
         f"[{r['sites']} sites] amico derive --tout : code {d['code']}, {d['mur_s']:.1f} s, "
         f"{1000 * d['cpu_s'] / h:.0f} ms CPU/hôte (dont {1000 * d['cpu_principal_s'] / h:.0f} "
-        f"dans le processus principal ; + {1000 * d['emulateurs_cpu_s'] / h:.0f} "
+        f"dans le processus principal, {1000 * d['doublures_cpu_s'] / h:.0f} dans les "
+        f"doublures de postes ; + {1000 * d['emulateurs_cpu_s'] / h:.0f} "
         f"ms/hôte dans les émulateurs), pic {d['pic_principal_mo']:.0f} Mo / "
         f"{d['pic_arbre_mo']:.0f} Mo ; {res.get('hotes', '?')} hôtes au résultat ({statuts})"
     )
     print(
-        f"[{r['sites']} sites] ratio dérive / plancher : {d['mur_s'] / p['mur_s']:.1f}x "
-        f"(temps mur), {d['cpu_s'] / p['cpu_s']:.1f}x (CPU)"
+        f"[{r['sites']} sites] ratio dérive / plancher : {d['mur_s'] / p['mur_s']:.2f}x "
+        f"(temps mur), {d['cpu_s'] / p['cpu_s']:.2f}x (CPU), "
+        f"{d['cpu_controleur_s'] / p['cpu_s']:.2f}x (CPU du contrôleur, sans le côté poste "
+        "des doublures)"
     )
     s = r.get("par_site")
     if s:
         print(
             f"[{r['sites']} sites] amico derive --tout --par-site : code {s['code']}, "
             f"{s['mur_s']:.1f} s, {1000 * s['cpu_s'] / h:.0f} ms CPU/hôte (dont "
-            f"{1000 * s['cpu_principal_s'] / h:.0f} dans le processus principal ; + "
+            f"{1000 * s['cpu_principal_s'] / h:.0f} dans le processus principal, "
+            f"{1000 * s['doublures_cpu_s'] / h:.0f} dans les doublures de postes ; + "
             f"{1000 * s['emulateurs_cpu_s'] / h:.0f} ms/hôte dans les émulateurs), pic "
             f"{s['pic_principal_mo']:.0f} Mo / {s['pic_arbre_mo']:.0f} Mo ; constats "
             f"identiques au mode par hôte : {'oui' if s['memes_constats'] else 'NON'}"
@@ -374,9 +388,10 @@ def _cellules(m: dict | None, h: int, p: dict) -> str:
     if not m:
         return "– | – | – | – |"
     return (
-        f"{m['mur_s']:.1f} s | {1000 * m['cpu_s'] / h:.0f} ms | {m['pic_principal_mo']:.0f} / "
-        f"{m['pic_arbre_mo']:.0f} Mo | {m['mur_s'] / p['mur_s']:.2f} / "
-        f"{m['cpu_s'] / p['cpu_s']:.2f} |"
+        f"{m['mur_s']:.1f} s | {1000 * m['cpu_s'] / h:.0f} ({1000 * m['cpu_controleur_s'] / h:.0f})"
+        f" ms | {m['pic_principal_mo']:.0f} / {m['pic_arbre_mo']:.0f} Mo | "
+        f"{m['mur_s'] / p['mur_s']:.2f} / {m['cpu_s'] / p['cpu_s']:.2f} "
+        f"({m['cpu_controleur_s'] / p['cpu_s']:.2f}) |"
     )
 
 
@@ -384,9 +399,14 @@ def tableau(resultats: list[dict]) -> None:
     """One line per size: drift per host | drift per site | floor."""
     print()
     print(
-        "| sites | hôtes | par hôte : mur | CPU/hôte | pic principal / arbre | / plancher "
-        "(mur / CPU) | par site : mur | CPU/hôte | pic principal / arbre | / plancher "
-        "(mur / CPU) | plancher : mur | CPU/hôte | pic principal / arbre |"
+        "(contrôleur : sans le CPU que les doublures de postes comptent pour elles-mêmes, "
+        "le côté poste de collecteur.ps1 ; les émulateurs de commutateurs sont à part)"
+    )
+    print(
+        "| sites | hôtes | par hôte : mur | CPU/hôte (contrôleur) | pic principal / arbre | "
+        "/ plancher (mur / CPU (contrôleur)) | par site : mur | CPU/hôte (contrôleur) | pic "
+        "principal / arbre | / plancher (mur / CPU (contrôleur)) | plancher : mur | CPU/hôte "
+        "| pic principal / arbre |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in resultats:

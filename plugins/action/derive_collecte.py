@@ -12,6 +12,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
 from ansible_collections.amico.colleges.plugins.plugin_utils.commutateurs import target
 from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import raise_if_missing
+from ansible_collections.amico.colleges.plugins.plugin_utils.perimetre import refusal
+from ansible_collections.amico.colleges.plugins.plugin_utils.postes import distant_winrm
 
 # Imported here, at module level: the strategy loads this action's class in the main
 # ansible-playbook process before forking a worker per host-task, so every worker
@@ -25,30 +27,41 @@ try:
     from amico.commutateurs.parsing import parse as _parse  # noqa: F401
     from amico.derive import lot
     from amico.derive.modele import constats_guichet
-    from amico.logiciels import execution as _catalogue_execution  # noqa: F401
     from amico.logiciels import preparation as _catalogue_preparation  # noqa: F401
     from amico.logiciels import transports as _transports
+    from amico.logiciels.execution import script_collecteur
     from amico.referentiel import perimetre as _perimetre  # noqa: F401 (a post's re-check)
 
     _IMPORT_AMICO = None
 except ImportError as _exc:  # reported by run(), in French
     _IMPORT_AMICO = _exc
 
-try:  # a post's nested action too: its module is then not compiled again in each worker
-    from ansible.plugins.loader import action_loader as _action_loader
-
-    _action_loader.get("amico.colleges.logiciels_conformite", class_only=True)
-except Exception:  # noqa: BLE001 (an optimisation only: the worker loads it otherwise)
-    pass
-
-try:  # filled once here, inherited by every fork: both actions' argument specs
-    # (DOCUMENTATION parsed, ~4 ms each) and the post transports' registry
+try:  # filled once here, inherited by every fork: the action's argument spec
+    # (DOCUMENTATION parsed, ~4 ms), the post transports, the collector's text
     from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import argument_spec
 
     argument_spec("derive_collecte")
-    argument_spec("logiciels_conformite")
-    _transports.transports_connus()  # the registered post transports (entry points, ~6 ms)
+    script_collecteur()
+    _transports.precharger()  # the registered post transports (entry points: ~6 ms a post)
 except Exception:  # noqa: BLE001 (an optimisation only: validate() parses it otherwise)
+    pass
+
+
+def _dossier_du_run() -> str | None:
+    """The run folder of this ansible-playbook process, from its extra vars (`amico
+    derive`'s -e, or AWX's -e @file), read as Ansible reads them."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.utils.vars import load_extra_vars
+
+    dossier = load_extra_vars(DataLoader()).get("amico_derive_dossier")
+    return dossier if isinstance(dossier, str) and "{{" not in dossier else None
+
+
+try:  # the strategy loads this class once the expected state is prepared (first play)
+    _DOSSIER = _dossier_du_run()
+    if _DOSSIER and _IMPORT_AMICO is None:
+        lot.precharger(_DOSSIER)  # the catalogue and the perimeter, once for every fork
+except Exception:  # noqa: BLE001 (an optimisation only: each worker loads them otherwise)
     pass
 
 
@@ -77,7 +90,7 @@ class _Collecteur:
         return self._appel(self.action._serveur, attendu, self.task_vars)
 
     def poste(self, hote, attendu, catalogue):
-        return self._appel(self.action._poste, attendu, catalogue, self.task_vars)
+        return self._appel(self.action._poste, hote, attendu, catalogue, self.task_vars)
 
 
 class ActionModule(ActionBase):
@@ -116,16 +129,9 @@ class ActionModule(ActionBase):
 
     # -- reached through Ansible --------------------------------------------------------------
     def _serveur(self, attendu, task_vars):
-        module_args = {
-            "services": list(attendu.get("services") or {}),
-            "paquets": list(attendu.get("paquets") or []),
-            "ports": bool(attendu.get("ports")),
-            "ini_sections": [attendu["partages_config"]] if attendu.get("partages") else [],
-            "json": [attendu["kea_config"]] if attendu.get("dhcp") else [],
-        }
         res = self._execute_module(
             module_name="amico.colleges.serveur_etat",
-            module_args=module_args,
+            module_args=lot.arguments_serveur(attendu),
             task_vars=task_vars,
         )
         if res.get("unreachable"):
@@ -134,41 +140,21 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"serveur_etat a échoué : {res.get('msg')}")
         return res
 
-    def _poste(self, attendu, catalogue, task_vars):
-        """The software catalogue's own action, in evaluation mode (one remote call)."""
-        task = self._task.copy()
-        task.args = {
-            "catalogue_fichier": catalogue,
-            "poste": {
-                "nom": task_vars["inventory_hostname"],
-                "profil": attendu["profil"],
-                "systeme": attendu.get("systeme") or "",
-            },
-            "appliquer": False,
-        }
-        action = self._shared_loader_obj.action_loader.get(
-            "amico.colleges.logiciels_conformite",
-            task=task,
-            connection=self._connection,
-            play_context=self._play_context,
-            loader=self._loader,
-            templar=self._templar,
-            shared_loader_obj=self._shared_loader_obj,
-        )
+    def _poste(self, hote, attendu, catalogue, task_vars):
+        """The catalogue's evaluation of this post (one remote call, nothing changed), as
+        the batched mode does it: the perimeter re-checked from the post's own référentiel
+        record, then its Ansible connection (winrm, psrp) or its registered transport."""
+        refus = refusal(task_vars, self._templar)
+        if refus:
+            raise lot.EchecCollecte(refus)
+        # host vars reach action plugins untemplated: rendered one by one, on access
+        variables = _transports.variables_hote(task_vars, self._templar.template)
+        if _transports.par_connexion_ansible(variables):
+            distant = distant_winrm(self, script_collecteur(), task_vars)
+        else:
+            distant = lot.transport_poste(variables)
         # The catalogue reads the site's UAI and territory only: the site's group variable
         # (rooms, contacts, every DHCP reservation) is not rendered whole for each post.
         site = task_vars.get("amico_site") or {}
         petit = {k: self._templar.template(site.get(k)) for k in ("uai", "territoire")}
-        try:
-            res = action.run(task_vars={**task_vars, "amico_site": petit})
-        except AnsibleConnectionFailure:
-            raise
-        except AnsibleError as exc:
-            if "injoignable" in str(exc):
-                raise AnsibleConnectionFailure(str(exc)) from exc
-            raise
-        if res.get("unreachable"):
-            raise AnsibleConnectionFailure(res.get("msg") or "injoignable")
-        if res.get("failed"):  # e.g. the perimeter's refusal: the host fails, with why
-            raise AnsibleActionFail(res.get("msg") or "évaluation du poste en échec")
-        return res
+        return lot.evaluer_poste(catalogue, hote, attendu, distant, petit)

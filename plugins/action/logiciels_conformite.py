@@ -9,7 +9,6 @@ A host whose `amico_postes_transport` names a registered transport (the lab's st
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
@@ -17,6 +16,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
 from ansible_collections.amico.colleges.plugins.plugin_utils.dependency import require_amico
 from ansible_collections.amico.colleges.plugins.plugin_utils.perimetre import refusal
+from ansible_collections.amico.colleges.plugins.plugin_utils.postes import distant_winrm
 
 _CACHE: dict = {}
 
@@ -25,12 +25,13 @@ def _compile(args):
     """(catalogue, evaluator or None, post policy or None), compiled once per file.
 
     A catalogue prepared for the run (JSON, `amico.logiciels.preparation`: what `amico
-    drift` hands every post) loads in about a millisecond; the YAML, otherwise, is read
-    with the référentiel's hardened reader (duplicate keys refused). Ansible forks a worker
-    per host-task: this cache only lives that long."""
+    derive` hands every post) is cached there, and may have been loaded by the main
+    process before the fork; the YAML, otherwise, is read with the référentiel's hardened
+    reader (duplicate keys refused). Ansible forks a worker per host-task: this cache only
+    lives that long."""
     from amico.logiciels import Catalogue, Evaluateur
     from amico.logiciels.analyse import charger_politique
-    from amico.logiciels.preparation import charger, est_prepare, lire
+    from amico.logiciels.preparation import charger_en_cache, est_prepare, lire
 
     if args.get("catalogue"):
         return Catalogue(args["catalogue"]), None, None
@@ -38,11 +39,7 @@ def _compile(args):
     if not chemin:
         raise AnsibleActionFail("catalogue_fichier ou catalogue est obligatoire")
     if est_prepare(chemin):
-        cle = (chemin, os.stat(chemin).st_mtime_ns)
-        if cle not in _CACHE:
-            _CACHE.clear()
-            _CACHE[cle] = charger(chemin)
-        return _CACHE[cle]
+        return charger_en_cache(chemin)
     politique = os.path.join(os.path.dirname(chemin), "postes.yml")
     cle = (
         chemin,
@@ -91,7 +88,13 @@ class ActionModule(ActionBase):
         distant = (
             self._distant_transport(externe, script)
             if externe
-            else self._distant_winrm(script, args, task_vars)
+            else distant_winrm(
+                self,
+                script,
+                task_vars,
+                args.get("partage_utilisateur"),
+                args.get("partage_mot_de_passe"),
+            )
         )
         maintenant = (
             dt.datetime.fromisoformat(args["maintenant"]) if args.get("maintenant") else None
@@ -135,36 +138,5 @@ class ActionModule(ActionBase):
                 raise AnsibleConnectionFailure(f"injoignable : {exc}") from exc
             except EchecCollecteur as exc:
                 raise AnsibleActionFail(str(exc)) from exc
-
-        return distant
-
-    def _distant_winrm(self, script, args, task_vars):
-        def distant(parametres):
-            module_args = {"script": script, "parameters": parametres}
-            if parametres.get("Mode") == "appliquer" and args.get("partage_utilisateur"):
-                # a PSCredential through sensitive_parameters: win_powershell marks it
-                # no_log, so it never comes back in the result's `invocation`
-                module_args["sensitive_parameters"] = [
-                    {
-                        "name": "IdentifiantPartage",
-                        "username": args["partage_utilisateur"],
-                        "password": args["partage_mot_de_passe"],
-                    }
-                ]
-            res = self._execute_module(
-                module_name="ansible.windows.win_powershell",
-                module_args=module_args,
-                task_vars=task_vars,
-            )
-            res.pop("invocation", None)
-            if res.get("unreachable"):
-                raise AnsibleConnectionFailure(f"injoignable : {res.get('msg')}")
-            if res.get("failed"):
-                erreurs = res.get("error") or res.get("msg")
-                raise AnsibleActionFail(f"le collecteur a échoué : {erreurs}")
-            sortie = [o for o in res.get("output") or [] if isinstance(o, str)]
-            if not sortie:
-                raise AnsibleActionFail("le collecteur n'a rien renvoyé")
-            return json.loads(sortie[-1])
 
         return distant

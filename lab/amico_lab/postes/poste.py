@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,24 @@ def _maintenant() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# The fleet bench's accounting: the CPU a stand-in spends is what a real post spends on
+# its own side (collecteur.ps1), as the switch emulators' is a real switch's; counted
+# apart from the controller's. Set, each call appends its CPU seconds to <dir>/<pid>.
+ENV_CPU = "AMICO_LAB_CPU_DOUBLURES"
+
+
+def compter_cpu(secondes: float) -> None:
+    with open(os.path.join(os.environ[ENV_CPU], str(os.getpid())), "a", encoding="ascii") as fh:
+        fh.write(f"{secondes:.6f}\n")
+
+
+def cpu_compte(dossier: str | os.PathLike[str]) -> float:
+    """Total CPU seconds the stand-ins counted under `dossier`."""
+    return sum(
+        float(ligne) for f in Path(dossier).iterdir() for ligne in f.read_text().split() if ligne
+    )
+
+
 class PosteSimule:
     """One fake post backed by `<dossier>/<nom>.json`."""
 
@@ -126,6 +145,15 @@ class PosteSimule:
 
     # -- the one entry point: what WinRM would run ----------------------------------------
     def executer(self, script: str, parametres: dict[str, Any]) -> dict[str, Any]:
+        if not os.environ.get(ENV_CPU):
+            return self._executer(script, parametres)
+        debut = time.thread_time()
+        try:
+            return self._executer(script, parametres)
+        finally:
+            compter_cpu(time.thread_time() - debut)
+
+    def _executer(self, script: str, parametres: dict[str, Any]) -> dict[str, Any]:
         etat = self.lire()
         if not etat.get("joignable", True):
             raise PosteInjoignable(f"{etat.get('nom')} : pas de réponse WinRM (poste éteint ?)")

@@ -12,6 +12,7 @@ real, not a trust in exit codes); check mode always costs one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from importlib import resources
@@ -25,8 +26,9 @@ from .plan import CODES_REDEMARRAGE, Plan, dans_fenetre, planifier
 Distant = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+@functools.cache
 def script_collecteur() -> str:
-    """The PowerShell collector's text (sent as is to the post)."""
+    """The PowerShell collector's text (sent as is to the post), read once per process."""
     return resources.files("amico.logiciels").joinpath("collecteur.ps1").read_text(encoding="utf-8")
 
 

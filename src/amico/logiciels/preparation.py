@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,19 @@ def charger(chemin: str | os.PathLike) -> tuple[Catalogue, Evaluateur, Politique
     pol = donnees.get("politique")
     politique = None if pol is None else politique_depuis(pol["brut"], pol["source"])
     return catalogue, Evaluateur(catalogue), politique
+
+
+_EN_CACHE: dict[tuple[str, int], tuple[Catalogue, Evaluateur, Politique | None]] = {}
+_VERROU = threading.Lock()
+
+
+def charger_en_cache(chemin: str | os.PathLike) -> tuple[Catalogue, Evaluateur, Politique | None]:
+    """`charger`, once per process and file version (path, mtime): every post of a site in
+    the batched mode's threads, and every drift worker when the main ansible-playbook
+    process loaded it before forking (`plugins/action/derive_collecte.py`)."""
+    cle = (str(chemin), os.stat(chemin).st_mtime_ns)
+    with _VERROU:
+        if cle not in _EN_CACHE:
+            _EN_CACHE.clear()
+            _EN_CACHE[cle] = charger(chemin)
+        return _EN_CACHE[cle]

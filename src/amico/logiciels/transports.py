@@ -124,6 +124,21 @@ def transports_connus() -> list[str]:
     return sorted({*BUILTIN, *_enregistres()})
 
 
+@functools.cache
+def _fabrique(nom: str) -> Factory | None:
+    """The registered factory of transport `nom` (None when unknown), imported once per
+    process: a drift worker that imported it per post paid ~6 ms for it."""
+    point = _enregistres().get(nom)
+    return point.load() if point else None
+
+
+def precharger() -> None:
+    """Import every registered transport now: called in the main ansible-playbook process,
+    before it forks a worker per host-task, so that no worker imports one again."""
+    for nom in _enregistres():
+        _fabrique(nom)
+
+
 # what every transport may read (the built-ins: these, and every name with a prefix below)
 VARIABLES_CONNEXION = (
     "inventory_hostname",
@@ -145,9 +160,7 @@ def variables_lues(nom: str) -> tuple[str, ...]:
     `variables` attribute. An unknown name reads nothing more (`transport_poste` refuses it)."""
     if nom in BUILTIN:
         return VARIABLES_CONNEXION
-    point = _enregistres().get(nom)
-    propres = tuple(getattr(point.load(), "variables", ())) if point else ()
-    return VARIABLES_CONNEXION + propres
+    return VARIABLES_CONNEXION + tuple(getattr(_fabrique(nom), "variables", ()))
 
 
 def transport_poste(variables: Mapping[str, Any]) -> Transport:
@@ -155,14 +168,14 @@ def transport_poste(variables: Mapping[str, Any]) -> Transport:
     nom = nom_transport(variables)
     if nom in BUILTIN:
         return TransportWSMan(**options_wsman(variables, nom))
-    point = _enregistres().get(nom)
-    if point is None:
+    fabrique = _fabrique(nom)
+    if fabrique is None:
         raise TransportInvalide(
             f"poste {_hote(variables)} : transport Windows « {nom} » inconnu "
             f"({VARIABLE} ou ansible_connection) ; connus : {', '.join(transports_connus())}. "
             f"Corriger la variable {VARIABLE} de l'inventaire."
         )
-    return point.load()(variables)
+    return fabrique(variables)
 
 
 def distant(transport: Transport, script: str | None = None) -> Callable[[dict], dict]:

@@ -105,14 +105,36 @@ def _decider(nom, rec, operateur, phase, autorise) -> None:
 # -- run time: one cached table per référentiel state ----------------------------------------
 
 
-def _empreinte(racine: Path, operateur: str | None, phase: str | None) -> str:
-    h = hashlib.sha256(f"{racine.resolve()}|{operateur}|{phase}".encode())
+# référentiel root (resolved) -> its files' digest, as `figer` took it for this process
+_FIGES: dict[str, str] = {}
+
+
+def _fichiers(racine: Path) -> str:
+    """Digest of the référentiel's YAML files (names, sizes, mtimes): one stat per file,
+    148 site files and more on the whole fleet."""
+    h = hashlib.sha256()
     for dossier, _dirs, fichiers in sorted(os.walk(racine)):
         for f in sorted(fichiers):
             if f.endswith((".yml", ".yaml")):
                 st = os.stat(os.path.join(dossier, f))
                 h.update(f"{dossier}/{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:32]
+    return h.hexdigest()
+
+
+def _empreinte(racine: Path, operateur: str | None, phase: str | None) -> str:
+    resolue = str(racine.resolve())
+    fichiers = _FIGES.get(resolue) or _fichiers(racine)
+    return hashlib.sha256(f"{resolue}|{operateur}|{phase}|{fichiers}".encode()).hexdigest()[:32]
+
+
+def figer(racine: str | Path) -> None:
+    """Check every host of this process (and of its forks) against the référentiel as it
+    is now. For a run's main process before it forks a worker per host (the drift's
+    collect): each worker then skips walking the référentiel. The run's expected state was
+    computed from this same state; a référentiel edited during the run counts from the
+    next run."""
+    racine = Path(racine)
+    _FIGES[str(racine.resolve())] = _fichiers(racine)
 
 
 def table_perimetre(racine: Path, operateur: str | None, phase: str | None) -> Path:
