@@ -7,6 +7,8 @@ plugins/modules/derive_collecte.py."""
 
 from __future__ import annotations
 
+import gc
+
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible_collections.amico.colleges.plugins.plugin_utils.argspec import validate
@@ -61,6 +63,13 @@ try:  # the strategy loads this class once the expected state is prepared (first
     _DOSSIER = _dossier_du_run()
     if _DOSSIER and _IMPORT_AMICO is None:
         lot.precharger(_DOSSIER)  # the catalogue and the perimeter, once for every fork
+        # Every worker inherits the main process's heap (the whole inventory, its vars):
+        # its garbage collector would traverse all of it again, and write into each
+        # object's header, copying the shared pages. Frozen, those objects are left out
+        # of the forks' collections (8 % of the drift's CPU at 5 sites, side by side).
+        # Garbage first: what is frozen is never collected in this process.
+        gc.collect()
+        gc.freeze()
 except Exception:  # noqa: BLE001 (an optimisation only: each worker loads them otherwise)
     pass
 
@@ -102,7 +111,14 @@ class ActionModule(ActionBase):
         args = validate(self, "derive_collecte")
         raise_if_missing(_IMPORT_AMICO)
         hote = task_vars["inventory_hostname"]
-        dossier = args["dossier"]
+        dossier = args.get("dossier") or self._templar.template(
+            task_vars.get("amico_derive_dossier")
+        )
+        if not dossier:
+            raise AnsibleActionFail(
+                "dossier de l'exécution inconnu : passer l'option dossier, ou la variable "
+                "amico_derive_dossier (ce que fait `amico derive`)"
+            )
         site = lot.lire_site(dossier, str(task_vars.get("amico_uai") or ""))
         if site is None:
             return {**result, "skipped": True, "msg": f"{hote} : site hors de l'exécution"}

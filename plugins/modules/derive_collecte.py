@@ -27,9 +27,11 @@ extends_documentation_fragment:
   - amico.colleges.commutateur.identifiants
 options:
   dossier:
-    description: Dossier de l'exécution (sur le contrôleur), préparé par M(amico.colleges.derive_preparer).
+    description:
+      - Dossier de l'exécution (sur le contrôleur), préparé par M(amico.colleges.derive_preparer).
+      - Par défaut, la variable C(amico_derive_dossier) (ce que passe C(amico derive)) ; lue
+        telle quelle, elle évite à chaque hôte de compiler le modèle C({{ amico_derive_dossier }}).
     type: path
-    required: true
 notes:
   - Les options de connexion ne servent qu'aux commutateurs ; les serveurs et les postes
     utilisent la connexion Ansible de l'hôte.
@@ -45,7 +47,12 @@ attributes:
 EXAMPLES = r"""
 - name: Collecter l'état (lecture seule) et le comparer au référentiel
   amico.colleges.derive_collecte:
-    dossier: "{{ amico_derive_dossier }}"
+    dossier: /var/lib/amico/derive/2026-12-06
+  ignore_unreachable: true
+
+# le dossier de C(amico derive) (variable amico_derive_dossier)
+- name: Collecter l'état (lecture seule) et le comparer au référentiel
+  amico.colleges.derive_collecte:
   ignore_unreachable: true
 """
 
