@@ -162,11 +162,10 @@ def synchroniser(
     try:
         _appliquer(client, etat, bilan, snmp_community, renouveler_secrets, perimetre_complet)
     except ZabbixError as e:
+        raise SyncInterrompue(str(e), bilan) from None
+    finally:  # an interrupted sync counts its calls too
         bilan.lectures = client.compteur.lectures - start_r
         bilan.ecritures = client.compteur.ecritures - start_w
-        raise SyncInterrompue(str(e), bilan) from None
-    bilan.lectures = client.compteur.lectures - start_r
-    bilan.ecritures = client.compteur.ecritures - start_w
     return bilan
 
 
