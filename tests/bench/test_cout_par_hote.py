@@ -154,8 +154,9 @@ def test_la_collecte_importe_dans_le_processus_principal():
 def test_le_processus_principal_prepare_ce_que_chaque_poste_lit(run):
     """Loaded by `amico derive`'s ansible-playbook (its extra vars name the run folder),
     the collect action loads the run's catalogue and takes the référentiel's state for the
-    perimeter before the forks: no worker parses the catalogue or walks the référentiel
-    again (~3 and ~2 ms per post). Without a run folder (another playbook), nothing."""
+    perimeter (its table in memory) and each site's expectations before the forks: no
+    worker parses the catalogue, walks the référentiel, opens the table or reads its site's
+    file again. Without a run folder (another playbook), nothing."""
     _ref, dossier, execution = run
     code = (
         "import json, sys\n"
@@ -165,9 +166,11 @@ def test_le_processus_principal_prepare_ce_que_chaque_poste_lit(run):
         "from ansible.plugins.loader import action_loader, init_plugin_loader\n"
         "init_plugin_loader()\n"
         "action_loader.get('amico.colleges.derive_collecte', class_only=True)\n"
+        "from amico.derive import lot\n"
         "from amico.logiciels import preparation\n"
         "from amico.referentiel import perimetre\n"
-        "print(json.dumps([[c[0] for c in preparation._EN_CACHE], list(perimetre._FIGES)]))\n"
+        "print(json.dumps([[c[0] for c in preparation._EN_CACHE], list(perimetre._FIGES),\n"
+        "                  len(perimetre._TABLES), sorted(u for _d, u in lot._SITES)]))\n"
     )
 
     def charges(*extra):
@@ -181,8 +184,10 @@ def test_le_processus_principal_prepare_ce_que_chaque_poste_lit(run):
     assert charges(variables) == [
         [execution["catalogue"]],
         [str(Path(execution["referentiel"]).resolve())],
+        1,
+        sorted(s["uai"] for s in execution["sites"]),
     ]
-    assert charges() == [[], []]
+    assert charges() == [[], [], 0, []]
 
 
 @pytest.mark.slow

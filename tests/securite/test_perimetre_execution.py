@@ -193,3 +193,55 @@ def test_cached_table_follows_the_referentiel(tmp_path):
     )
     with pytest.raises(HorsPerimetre, match="serveur_pedagogique : périmètre de l'Académie"):
         controle_execution(copie, "se-0679901y")
+
+
+def _decision(racine, nom, operateur, phase):
+    try:
+        controle_execution(racine, nom, operateur, phase)
+    except HorsPerimetre as exc:
+        return str(exc)
+    return None
+
+
+def test_a_frozen_table_decides_as_the_sqlite_table(ref, monkeypatch):
+    """The drift's main process loads the table once (`figer`) for every fork: the same
+    decision, word for word, as the SQLite table read per host, for every host of the
+    référentiel, an unknown one, and other operators and phases (those not frozen still
+    read SQLite)."""
+    from amico.referentiel import perimetre
+
+    monkeypatch.setattr(perimetre, "_FIGES", {})
+    monkeypatch.setattr(perimetre, "_TABLES", {})
+    racine = REPO / "referentiel"
+    noms = [*type_des_hotes(ref), "se-inconnu", "SE-0679901Y"]
+    cas = [(None, None), ("cd", "transitoire"), ("etablissement", None), ("cd", "cible")]
+    avant = {(n, o, p): _decision(racine, n, o, p) for n in noms for o, p in cas}
+    assert any(v is None for v in avant.values()) and any(v for v in avant.values())
+    perimetre.figer(racine, "cd", "transitoire")
+    assert len(perimetre._TABLES) == 1
+    apres = {(n, o, p): _decision(racine, n, o, p) for n in noms for o, p in cas}
+    assert apres == avant
+
+
+def test_a_frozen_run_keeps_the_referentiel_it_started_with(tmp_path, monkeypatch):
+    """Frozen, the run's workers check against the référentiel as the run found it (the
+    expected state's own): an edit during the run counts from the next run."""
+    from amico.referentiel import perimetre
+
+    monkeypatch.setattr(perimetre, "_FIGES", {})
+    monkeypatch.setattr(perimetre, "_TABLES", {})
+    copie = tmp_path / "referentiel"
+    shutil.copytree(REPO / "referentiel", copie)
+    perimetre.figer(copie)
+    fichier = copie / "perimetre.yml"
+    texte = fichier.read_text(encoding="utf-8")
+    debut = texte.index("  serveur_pedagogique:")
+    fichier.write_text(
+        texte[:debut] + texte[debut:].replace("perimetre: collectivite", "perimetre: academie", 1),
+        encoding="utf-8",
+    )
+    controle_execution(copie, "se-0679901y")  # the run's snapshot: still allowed
+    monkeypatch.setattr(perimetre, "_FIGES", {})
+    monkeypatch.setattr(perimetre, "_TABLES", {})
+    with pytest.raises(HorsPerimetre, match="périmètre de l'Académie"):
+        controle_execution(copie, "se-0679901y")  # the next run reads the edit

@@ -200,6 +200,10 @@ def preparer(
     execution = {
         "format": 1,
         "referentiel": str(ref.root),
+        # as the inventory hands them to every host (amico_operateur, amico_phase): the
+        # collect's main process loads the perimeter decided for them (lot.precharger)
+        "operateur": operateur,
+        "phase": phase,
         "catalogue": catalogue,
         "sans_detection": non_detectables,
         "sites": [

@@ -127,14 +127,46 @@ def _empreinte(racine: Path, operateur: str | None, phase: str | None) -> str:
     return hashlib.sha256(f"{resolue}|{operateur}|{phase}|{fichiers}".encode()).hexdigest()[:32]
 
 
-def figer(racine: str | Path) -> None:
+# (resolved root, operator, phase) -> the table `figer` loaded: (operator, phase,
+# {host: (type, uai)}, {type: (allowed, reason)})
+_TABLES: dict[tuple[str, str | None, str | None], tuple] = {}
+
+
+def figer(racine: str | Path, operateur: str | None = None, phase: str | None = None) -> None:
     """Check every host of this process (and of its forks) against the référentiel as it
-    is now. For a run's main process before it forks a worker per host (the drift's
-    collect): each worker then skips walking the référentiel. The run's expected state was
-    computed from this same state; a référentiel edited during the run counts from the
-    next run."""
+    is now, the table of this operator and phase held in memory. For a run's main process
+    before it forks a worker per host (the drift's collect): each worker then neither walks
+    the référentiel nor opens the table. The run's expected state was computed from this
+    same state; a référentiel edited during the run counts from the next run."""
     racine = Path(racine)
-    _FIGES[str(racine.resolve())] = _fichiers(racine)
+    resolue = str(racine.resolve())
+    _FIGES[resolue] = _fichiers(racine)
+    fichier = table_perimetre(racine, operateur, phase)
+    with contextlib.closing(sqlite3.connect(f"file:{fichier}?mode=ro", uri=True)) as db:
+        op, ph = db.execute("SELECT operateur, phase FROM meta").fetchone()
+        hotes = {n: (t, u) for n, t, u in db.execute("SELECT nom, type, uai FROM hotes")}
+        types = {t: (bool(ok), r) for t, ok, r in db.execute("SELECT type, ok, raison FROM types")}
+    _TABLES[(resolue, operateur, phase)] = (op, ph, hotes, types)
+
+
+def _lire_table(racine: Path, nom: str, operateur: str | None, phase: str | None) -> tuple:
+    """(operator, phase, the host's (type, uai) or None, its type's (allowed, reason) or
+    None): from the table `figer` loaded, else from this référentiel state's SQLite table."""
+    fige = _TABLES.get((str(racine.resolve()), operateur, phase))
+    if fige is not None:
+        op, ph, hotes, types = fige
+        ligne = hotes.get(nom.lower())
+        return op, ph, ligne, types.get(ligne[0]) if ligne else None
+    fichier = table_perimetre(racine, operateur, phase)
+    with contextlib.closing(sqlite3.connect(f"file:{fichier}?mode=ro", uri=True)) as db:
+        op, ph = db.execute("SELECT operateur, phase FROM meta").fetchone()
+        ligne = db.execute("SELECT type, uai FROM hotes WHERE nom = ?", (nom.lower(),)).fetchone()
+        decision = (
+            db.execute("SELECT ok, raison FROM types WHERE type = ?", (ligne[0],)).fetchone()
+            if ligne
+            else None
+        )
+    return op, ph, ligne, decision
 
 
 def table_perimetre(racine: Path, operateur: str | None, phase: str | None) -> Path:
@@ -187,16 +219,8 @@ def controle_execution(
 ) -> None:
     """Run-time re-check for one host; HorsPerimetre (French) when it must not be touched.
     An invalid référentiel raises ReferentielInvalide (the caller fails the host)."""
-    fichier = table_perimetre(Path(racine), operateur, phase)
-    with contextlib.closing(sqlite3.connect(f"file:{fichier}?mode=ro", uri=True)) as db:
-        op, ph = db.execute("SELECT operateur, phase FROM meta").fetchone()
-        ligne = db.execute("SELECT type, uai FROM hotes WHERE nom = ?", (nom.lower(),)).fetchone()
-        rec = {"type": ligne[0], "uai": ligne[1]} if ligne else None
-        decision = (
-            db.execute("SELECT ok, raison FROM types WHERE type = ?", (rec["type"],)).fetchone()
-            if rec
-            else None
-        )
+    op, ph, ligne, decision = _lire_table(Path(racine), nom, operateur, phase)
+    rec = {"type": ligne[0], "uai": ligne[1]} if ligne else None
     _decider(
         nom,
         rec,
