@@ -6,7 +6,6 @@
 - the Samba admin password is never on samba-tool's command line.
 """
 
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -17,26 +16,22 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Partage-Secret-42!"
 
 
-def _action_module():
-    spec = importlib.util.spec_from_file_location(
-        "amico_action_logiciels_conformite", ROOT / "plugins/action/logiciels_conformite.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.ActionModule
+def _distant_winrm():
+    """The one WinRM remote call (plugins/plugin_utils/postes.py), used by both actions."""
+    from ansible_collections.amico.colleges.plugins.plugin_utils.postes import distant_winrm
+
+    return distant_winrm
 
 
 def _appel_winrm(mode):
-    action = _action_module().__new__(_action_module())
     envoyes = []
 
-    def faux_module(module_name, module_args, task_vars):
-        envoyes.append((module_name, module_args))
-        return {"output": ['{"ok": true}'], "invocation": {"module_args": module_args}}
+    class Action:
+        def _execute_module(self, module_name, module_args, task_vars):
+            envoyes.append((module_name, module_args))
+            return {"output": ['{"ok": true}'], "invocation": {"module_args": module_args}}
 
-    action._execute_module = faux_module
-    args = {"partage_utilisateur": "lecteur-logiciels", "partage_mot_de_passe": SECRET}
-    distant = action._distant_winrm("param()", args, {})
+    distant = _distant_winrm()(Action(), "param()", {}, "lecteur-logiciels", SECRET)
     distant({"Mode": mode, "Partage": r"\\se1\logiciels"})
     return envoyes
 
