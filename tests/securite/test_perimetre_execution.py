@@ -178,19 +178,24 @@ def test_valider_runs_whatever_the_limit(tmp_path):
     assert "TASK [socle" not in sortie  # stopped before the roles
 
 
+def _serveurs_pedagogiques_a_l_academie(referentiel: Path) -> None:
+    """Edit a référentiel copy: pedagogical servers handed to the Académie."""
+    fichier = referentiel / "perimetre.yml"
+    texte = fichier.read_text(encoding="utf-8")
+    debut = texte.index("  serveur_pedagogique:")
+    fichier.write_text(
+        texte[:debut] + texte[debut:].replace("perimetre: collectivite", "perimetre: academie", 1),
+        encoding="utf-8",
+    )
+
+
 def test_cached_table_follows_the_referentiel(tmp_path):
     # the per-host table is cached by the référentiel's files: a file changed on disk is
     # what the next check reads (here pedagogical servers handed to the Académie)
     copie = tmp_path / "referentiel"
     shutil.copytree(REPO / "referentiel", copie)
     controle_execution(copie, "se-0679901y")
-    perimetre = copie / "perimetre.yml"
-    texte = perimetre.read_text(encoding="utf-8")
-    debut = texte.index("  serveur_pedagogique:")
-    perimetre.write_text(
-        texte[:debut] + texte[debut:].replace("perimetre: collectivite", "perimetre: academie", 1),
-        encoding="utf-8",
-    )
+    _serveurs_pedagogiques_a_l_academie(copie)
     with pytest.raises(HorsPerimetre, match="serveur_pedagogique : périmètre de l'Académie"):
         controle_execution(copie, "se-0679901y")
 
@@ -233,13 +238,7 @@ def test_a_frozen_run_keeps_the_referentiel_it_started_with(tmp_path, monkeypatc
     copie = tmp_path / "referentiel"
     shutil.copytree(REPO / "referentiel", copie)
     perimetre.figer(copie)
-    fichier = copie / "perimetre.yml"
-    texte = fichier.read_text(encoding="utf-8")
-    debut = texte.index("  serveur_pedagogique:")
-    fichier.write_text(
-        texte[:debut] + texte[debut:].replace("perimetre: collectivite", "perimetre: academie", 1),
-        encoding="utf-8",
-    )
+    _serveurs_pedagogiques_a_l_academie(copie)
     controle_execution(copie, "se-0679901y")  # the run's snapshot: still allowed
     monkeypatch.setattr(perimetre, "_FIGES", {})
     monkeypatch.setattr(perimetre, "_TABLES", {})
