@@ -62,7 +62,7 @@ def _dossier_du_run() -> str | None:
 try:  # the strategy loads this class once the expected state is prepared (first play)
     _DOSSIER = _dossier_du_run()
     if _DOSSIER and _IMPORT_AMICO is None:
-        lot.precharger(_DOSSIER)  # the catalogue and the perimeter, once for every fork
+        lot.precharger(_DOSSIER)  # sites, catalogue, perimeter: once for every fork
         # Every worker inherits the main process's heap (the whole inventory, its vars):
         # its garbage collector would traverse all of it again, and write into each
         # object's header, copying the shared pages. Frozen, those objects are left out

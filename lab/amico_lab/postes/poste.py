@@ -121,9 +121,7 @@ def compter_cpu(secondes: float) -> None:
 
 def cpu_compte(dossier: str | os.PathLike[str]) -> float:
     """Total CPU seconds the stand-ins counted under `dossier`."""
-    return sum(
-        float(ligne) for f in Path(dossier).iterdir() for ligne in f.read_text().split() if ligne
-    )
+    return sum(float(ligne) for f in Path(dossier).iterdir() for ligne in f.read_text().split())
 
 
 class PosteSimule:
